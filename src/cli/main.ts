@@ -1,0 +1,11 @@
+// `eventlake` entry point.
+import { buildProgram, reportError } from './program.ts';
+
+const program = await buildProgram();
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode ??= 0;
+} catch (err) {
+  process.exitCode = reportError(err);
+}

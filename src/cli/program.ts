@@ -1,0 +1,69 @@
+// Builds the commander program. Each file in ./commands exports `register(reg)`; groups such as
+// `extract`, `load`, `snowflake` are shared so several modules can add subcommands to one group.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { EventlakeError, ExitCode } from '../core/errors.ts';
+import { log } from '../core/log.ts';
+import { buildContext, type Context, type GlobalOptions } from './context.ts';
+
+export interface Registrar {
+  program: Command;
+  /** The shared group command `name` (created on first use). */
+  group(name: string, description: string): Command;
+  /** Resolves global options and builds the context for an action. */
+  context(cmd: Command, overrides?: Record<string, unknown>): Promise<Context>;
+}
+
+export type RegisterFn = (reg: Registrar) => void;
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('eventlake')
+    .description(
+      'Event-data lakehouse: Amplitude exports and GitHub events from source to dashboards.\n' +
+        'Embedded by default (a local folder is the lake, DuckDB is the engine); S3, Athena/Glue and Snowflake when configured.',
+    )
+    .option('-c, --config <file>', 'config file (default: ./eventlake.config.yaml, or $EVENTLAKE_CONFIG)')
+    .option('--lake <dir>', 'lake root folder (overrides lake.root)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true });
+
+  const groups = new Map<string, Command>();
+  const reg: Registrar = {
+    program,
+    group(name, description) {
+      let g = groups.get(name);
+      if (!g) {
+        g = program.command(name).description(description);
+        groups.set(name, g);
+      }
+      return g;
+    },
+    context(cmd, overrides) {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      return buildContext(g, overrides);
+    },
+  };
+
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: RegisterFn };
+    mod.register?.(reg);
+  }
+  return program;
+}
+
+/** Prints an error the way users should see it and returns the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof EventlakeError) {
+    process.stderr.write(err.describe() + '\n');
+    return (err as EventlakeError & { exitCode?: number }).exitCode ?? (err.code === 'USAGE' ? ExitCode.USAGE : ExitCode.FAILURE);
+  }
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? ExitCode.USAGE;
+  log.error({ err }, 'unexpected error');
+  process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
+  return ExitCode.FAILURE;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const engineSchema = z
+  .object({
+    kind: z.enum(['duckdb', 'athena']).default('duckdb'),
+    duckdb: z
+      .object({
+        /** Database file for the embedded warehouse; relative to the lake root's parent. */
+        path: z.string().default('warehouse.duckdb'),
+        memoryLimit: z.string().default('1GB'),
+        threads: z.number().int().min(1).max(64).optional(),
+      })
+      .strict()
+      .prefault({}),
+    athena: z
+      .object({
+        region: z.string().default('us-east-1'),
+        endpoint: z.string().url().optional(),
+        workgroup: z.string().default('eventlake'),
+        database: z.string().default('eventlake'),
+        outputLocation: z.string().optional(),
+        kmsKeyId: z.string().optional(),
+        pollIntervalMs: z.number().int().positive().default(1000),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .prefault({});
+
+export const transformSchema = z
+  .object({
+    codec: z.enum(['zstd', 'snappy']).default('zstd'),
+  })
+  .strict()
+  .prefault({});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const lakeSchema = z
+  .object({
+    /** Lake root folder for local storage (relative paths are resolved against the config file's folder). */
+    root: z.string().min(1).default('./lake'),
+    prefixes: z
+      .object({
+        raw: z.string().default('raw'),
+        stage: z.string().default('python-import'),
+        cleaned: z.string().default('cleaned'),
+        aggregated: z.string().default('aggregated'),
+        quarantine: z.string().default('quarantine'),
+        meta: z.string().default('_eventlake'),
+        archive: z.string().default('archive'),
+      })
+      .strict()
+      .prefault({}),
+    /** Scratch space for downloads (zip files) and engine spill; defaults to <root>/../.eventlake-tmp */
+    tmpDir: z.string().optional(),
+  })
+  .strict()
+  .prefault({});
+
+export const storageSchema = z
+  .object({
+    kind: z.enum(['local', 's3']).default('local'),
+    s3: z
+      .object({
+        bucket: z.string().min(1),
+        region: z.string().default('us-east-1'),
+        endpoint: z.string().url().optional(),
+        forcePathStyle: z.boolean().default(false),
+        kmsKeyId: z.string().optional(),
+        bucketKeyEnabled: z.boolean().default(true),
+        multipartThresholdBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        partSizeBytes: z.number().int().min(5 * 1024 * 1024).default(16 * 1024 * 1024),
+        prefix: z.string().default(''),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .prefault({});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const warehouseSchema = z
+  .object({
+    snowflake: z
+      .object({
+        account: z.string().min(1),
+        username: z.string().min(1),
+        role: z.string().optional(),
+        warehouse: z.string().optional(),
+        database: z.string().default('EVENTLAKE'),
+        schema: z.string().default('RAW'),
+        /** Env var with the PEM private key (key-pair auth) or the password. */
+        privateKeyEnv: z.string().default('SNOWFLAKE_PRIVATE_KEY'),
+        passwordEnv: z.string().default('SNOWFLAKE_PASSWORD'),
+        integrationName: z.string().default('AMPLITUDE_S3_INTEGRATION'),
+        stageName: z.string().default('AMPLITUDE_STAGE'),
+        fileFormatName: z.string().default('AMPLITUDE_JSON'),
+        roleArn: z.string().optional(),
+        accessUrl: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    postgres: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().default(5432),
+        database: z.string().default('eventlake'),
+        user: z.string().default('eventlake'),
+        passwordEnv: z.string().default('PGPASSWORD'),
+        schema: z.string().default('gold'),
+      })
+      .strict()
+      .optional(),
+    redshift: z
+      .object({
+        region: z.string().default('us-east-1'),
+        endpoint: z.string().url().optional(),
+        workgroupName: z.string().default('eventlake'),
+        database: z.string().default('dev'),
+        iamRoleArn: z.string().optional(),
+        secretArn: z.string().optional(),
+        glueDatabase: z.string().default('eventlake'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .prefault({});
