@@ -1,0 +1,52 @@
+// The source-model contract: how a source turns raw files into cleaned (silver) tables and gold tables.
+// The transform/aggregate framework (src/pipeline/ + src/lake/) owns listing, staging, atomic partition swaps,
+// quarantine upload and quality checks; a source model owns only its SQL and per-record validation.
+import type { Engine } from './engine.ts';
+
+export type ParquetCodec = 'zstd' | 'snappy';
+
+export interface CleanedBuildArgs {
+  engine: Engine;
+  /** The partition being built (YYYY-MM-DD). Raw files of this dt (and only rows whose event time falls in it) are used. */
+  dt: string;
+  /** Local filesystem paths of the raw .json.gz files for this dt (the framework downloads them first on S3). */
+  rawFiles: string[];
+  /** Staging folder: write <stagingDir>/<table>/part-0.parquet (any number of part-*.parquet files). */
+  stagingDir: string;
+  codec: ParquetCodec;
+  /** Local NDJSON file to write rejected records to: {"file","line","reason","record"} per line. */
+  quarantineFile: string;
+}
+
+export interface CleanedBuildResult {
+  /** Records read from the raw files (lines, excluding blank lines). */
+  inputRecords: number;
+  /** Rows written per cleaned table (after dedup). */
+  rows: Record<string, number>;
+  quarantined: number;
+  /** Duplicates removed by dedup (inputRecords = rows[main] + quarantined + duplicates). */
+  duplicates: number;
+}
+
+export interface AggregateBuildArgs {
+  engine: Engine;
+  /** The dts to (re)build incrementally. */
+  dts: string[];
+  /** Local glob-able root of the cleaned layer for this source: <cleanedRoot>/<table>/dt=YYYY-MM-DD/*.parquet */
+  cleanedRoot: string;
+  /** Local root of the gold layer for this domain: write <aggregatedRoot>/<table>/[dt=YYYY-MM-DD/]part-0.parquet */
+  aggregatedRoot: string;
+  /** Staging folder for atomic swaps. */
+  stagingDir: string;
+  codec: ParquetCodec;
+}
+
+export interface SourceModel {
+  source: string;
+  /** Cleaned tables this source produces; the first is the main event table. */
+  cleanedTables: string[];
+  buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuildResult>;
+  /** Gold tables (names) and builder; optional. */
+  goldTables?: string[];
+  buildAggregated?(args: AggregateBuildArgs): Promise<Record<string, number>>;
+}
