@@ -6,7 +6,8 @@ import { githubSchema } from './sections/github.ts';
 import { engineSchema, transformSchema } from './sections/engine.ts';
 import { warehouseSchema } from './sections/warehouse.ts';
 import { collectorSchema } from './sections/collector.ts';
-import { operateSchema, infraSchema } from './sections/operate.ts';
+import { operateSchema } from './sections/operate.ts';
+import { infraSchema } from './sections/infra.ts';
 
 export const configSchema = z
   .object({

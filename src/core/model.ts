@@ -7,7 +7,12 @@ export type ParquetCodec = 'zstd' | 'snappy';
 
 export interface CleanedBuildArgs {
   engine: Engine;
-  /** The partition being built (YYYY-MM-DD). Raw files of this dt (and only rows whose event time falls in it) are used. */
+  /**
+   * The partition being built (YYYY-MM-DD). Rows land in the dt of the raw partition they arrived in
+   * (Amplitude: server_upload_time hour of the export; GitHub: the GH Archive hour / arrival hour), so a dt
+   * is rebuilt from its own raw files only. Each row keeps its event time; quality checks flag rows whose
+   * arrival time falls outside the dt.
+   */
   dt: string;
   /** Local filesystem paths of the raw .json.gz files for this dt (the framework downloads them first on S3). */
   rawFiles: string[];
