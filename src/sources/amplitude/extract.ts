@@ -4,6 +4,7 @@
 // Download + landing are retried together (a truncated download shows up as a corrupt zip).
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from '../../cli/context.ts';
 import { EventlakeError, ExitCode } from '../../core/errors.ts';
 import { mapLimit, withRetry } from '../../core/retry.ts';
@@ -65,6 +66,23 @@ export interface AmplitudeManifest {
   landedAt: string;
 }
 
+const DOWNLOAD_RE = /^amplitude-\d{8}T\d{2}-\d{8}T\d{2}-[0-9a-f]{8}\.zip$/;
+
+/** Zips left behind by a killed run (a live run's downloads are younger than an hour or are being written). */
+async function removeStaleDownloads(tmpDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(tmpDir);
+  } catch {
+    return;
+  }
+  for (const n of names.filter((x) => DOWNLOAD_RE.test(x))) {
+    const p = join(tmpDir, n);
+    const st = await fs.stat(p).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > HOUR_MS) await fs.rm(p, { force: true });
+  }
+}
+
 /** Consecutive pending hours grouped into windows of at most `size` hours. */
 function groupWindows(hours: number[], size: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -110,6 +128,8 @@ export async function extractAmplitude(ctx: Context, opts: ExtractOptions): Prom
     tmpDir: ctx.loaded.tmpDir,
     env: opts.env,
   });
+
+  await removeStaleDownloads(ctx.loaded.tmpDir);
 
   // Resume: skip hours already landed (or known empty) unless they were taken while still young.
   const pending: number[] = [];
