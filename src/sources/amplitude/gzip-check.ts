@@ -76,18 +76,17 @@ export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => 
     flush(cb: TransformCallback) {
       if (gunzipError) return cb(gunzipError);
       if (bytes === 0) return cb(problem('empty file (0 bytes), not a gzip stream'));
-      gunzip.once('end', () => cb(gunzipError));
-      gunzip.once('close', () => cb(gunzipError ?? problem('gzip stream ended early')));
+      let called = false;
+      const finish = (err?: Error) => {
+        if (called) return;
+        called = true;
+        cb(err);
+      };
+      // 'end' = the trailer (CRC32 + length) checked out; 'close' without 'end' = truncated or corrupt.
+      gunzip.once('end', () => finish(gunzipError));
+      gunzip.once('close', () => finish(gunzipError ?? problem('gzip stream ended early')));
       gunzip.end();
-      gunzip.resume();
     },
-  });
-  let settled = false;
-  const origFlush = tap._flush.bind(tap);
-  tap._flush = (cb: TransformCallback) => origFlush((err?: Error | null) => {
-    if (settled) return;
-    settled = true;
-    cb(err);
   });
 
   let digest: string | undefined;
