@@ -30,6 +30,8 @@ export interface RequestRecord {
   status: number;
   at: number;
   headers: http.IncomingHttpHeaders;
+  /** Headers of the response (rate-limit numbers, ETag, Link…). */
+  response: Record<string, string | number>;
 }
 
 export interface GithubDevServerOptions {
@@ -89,7 +91,7 @@ export async function startGithubDevServers(opts: GithubDevServerOptions = {}): 
   };
 
   const send = (req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string | number>, body?: string | Buffer) => {
-    requests.push({ path: req.url ?? '', status, at: Date.now(), headers: req.headers });
+    requests.push({ path: req.url ?? '', status, at: Date.now(), headers: req.headers, response: headers });
     res.writeHead(status, headers);
     res.end(body);
   };
@@ -120,13 +122,13 @@ export async function startGithubDevServers(opts: GithubDevServerOptions = {}): 
     }
     if (f?.kind === 'stall') {
       const buf = await fs.readFile(path);
-      requests.push({ path: req.url ?? '', status: 200, at: Date.now(), headers: req.headers });
+      requests.push({ path: req.url ?? '', status: 200, at: Date.now(), headers: req.headers, response: headers });
       res.writeHead(200, { ...headers, 'content-length': buf.length });
       res.write(buf.subarray(0, Math.floor(buf.length / 2)));
       if (f.stallMs !== undefined) setTimeout(() => res.end(buf.subarray(Math.floor(buf.length / 2))), f.stallMs).unref();
       return;
     }
-    requests.push({ path: req.url ?? '', status: 200, at: Date.now(), headers: req.headers });
+    requests.push({ path: req.url ?? '', status: 200, at: Date.now(), headers: req.headers, response: headers });
     res.writeHead(200, { ...headers, 'content-length': st.size });
     createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(res);
   };
