@@ -205,3 +205,24 @@ test('poll: an org scope only lands that org\'s events', async () => {
     await t.cleanup();
   }
 });
+
+test('poll: the real 2013 events (ids out of order) land once, in their own hour', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { fixture2013 } = await import('./helpers.ts');
+  const real = gunzipSync(await readFile(fixture2013)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const t = await tempDir();
+  const srv = await startGithubDevServers({ apiEvents: real });
+  try {
+    const ctx = await makeContext(join(t.dir, 'lake'), apiConfig(srv.apiUrl, { perPage: 10 }));
+    const r = await pollGithub(ctx, { once: true });
+    assert.equal(r.requests, 3);
+    assert.equal(r.newEvents, 30);
+    assert.deepEqual(r.batches.map((k) => k.split('/').slice(0, 4).join('/')), ['raw/github/dt=2013-01-10/hour=07']);
+    assert.deepEqual(new Set(await landedIds(ctx.storage)), new Set(real.map((e) => e.id)));
+    const again = await pollGithub(ctx, { once: true });
+    assert.equal(again.newEvents, 0);
+  } finally {
+    await srv.close();
+    await t.cleanup();
+  }
+});

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { writeFile } from 'node:fs/promises';
 import { startGithubDevServers } from '../../../src/sources/github/dev-servers.ts';
 import { extractGhArchive, type GhArchiveManifest } from '../../../src/sources/github/gharchive.ts';
 import { listAll } from '../../../src/core/storage.ts';
@@ -195,6 +197,31 @@ test('gharchive: mirrors are tried in turn when the primary fails', async () => 
   } finally {
     await bad.close();
     await good.close();
+    await t.cleanup();
+  }
+});
+
+test('gharchive: a pre-2015 timeline-format hour (actor string, repository, no id, zoned created_at) lands as is', async () => {
+  const t = await tempDir();
+  const data = join(t.dir, 'data');
+  await mkdir(data);
+  const lines = [
+    { type: 'PushEvent', actor: 'defunkt', actor_attributes: { login: 'defunkt', type: 'User' }, repository: { id: 1861402, name: 'dotjs', owner: 'defunkt', url: 'https://github.com/defunkt/dotjs' }, public: true, created_at: '2012/02/11 10:38:16 -0800', payload: { shas: [['a1b2', 'x@y.z', 'msg', 'defunkt', true]], ref: 'refs/heads/master', size: 1 }, url: 'https://github.com/defunkt/dotjs/compare/a...b' },
+    { type: 'WatchEvent', actor: 'mojombo', repository: { id: 1, name: 'grit', owner: 'mojombo' }, public: true, created_at: '2012/02/11 10:59:59 -0800', payload: { action: 'started' } },
+  ];
+  await writeFile(join(data, '2012-02-11-18.json.gz'), gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+  const srv = await startGithubDevServers({ dataDir: data });
+  try {
+    const ctx = await makeContext(join(t.dir, 'lake'), { gharchive: { baseUrl: srv.gharchiveUrl, retry: fastRetry } });
+    const r = await extractGhArchive(ctx, { start: '2012-02-11T18', end: '2012-02-11T18', quiet: true });
+    assert.equal(r.landed, 1);
+    const m = (r.hours[0] as { manifest: GhArchiveManifest }).manifest;
+    assert.equal(m.lines, 2);
+    assert.equal(m.firstCreatedAt, '2012/02/11 10:38:16 -0800');
+    assert.equal(m.lastCreatedAt, '2012/02/11 10:59:59 -0800');
+    assert.equal(m.truncatedLastLine, false);
+  } finally {
+    await srv.close();
     await t.cleanup();
   }
 });
