@@ -50,13 +50,15 @@ async function discover(ctx: Context, layer: 'cleaned' | 'aggregated'): Promise<
   return [...found.values()].sort((a, b) => `${a.source}/${a.table}`.localeCompare(`${b.source}/${b.table}`));
 }
 
-/** Creates/replaces the views on `engine`; returns what was registered. */
-export async function registerLakeViews(engine: Engine, ctx: Context, opts: { cacheDir?: string } = {}): Promise<LakeView[]> {
-  const views: LakeView[] = [];
-  await engine.run(`CREATE SCHEMA IF NOT EXISTS cleaned`);
-  await engine.run(`CREATE SCHEMA IF NOT EXISTS aggregated`);
-  const taken = new Set<string>();
-  for (const layer of ['cleaned', 'aggregated'] as const) {
+export interface LakeTable extends LakeView {
+  /** A DuckDB table function call reading the table's Parquet files. */
+  read: string;
+}
+
+/** Every cleaned/aggregated table in the lake with the expression that reads it. */
+export async function discoverLakeTables(ctx: Context, opts: { cacheDir?: string; layers?: ('cleaned' | 'aggregated')[] } = {}): Promise<LakeTable[]> {
+  const out: LakeTable[] = [];
+  for (const layer of opts.layers ?? (['cleaned', 'aggregated'] as const)) {
     const tables = await discover(ctx, layer);
     if (tables.length === 0) continue;
     // Object stores without local paths are mirrored into a cache folder (no httpfs offline).
@@ -66,14 +68,26 @@ export async function registerLakeViews(engine: Engine, ctx: Context, opts: { ca
     for (const t of tables) {
       const glob = join(root, t.source, t.table, ...(t.partitioned ? ['*', '*.parquet'] : ['*.parquet']));
       const read = `read_parquet(${sqlString(glob)}, hive_partitioning = ${t.partitioned}, union_by_name = true)`;
-      const name = `${t.source}_${t.table}`;
-      await engine.run(`CREATE OR REPLACE VIEW ${layer}.${sqlIdent(name)} AS SELECT * FROM ${read}`);
-      if (!taken.has(name)) {
-        await engine.run(`CREATE OR REPLACE VIEW main.${sqlIdent(name)} AS SELECT * FROM ${layer}.${sqlIdent(name)}`);
-        taken.add(name);
-      }
-      views.push({ name, ...t });
+      out.push({ name: `${t.source}_${t.table}`, ...t, read });
     }
+  }
+  return out;
+}
+
+/** Creates/replaces the views on `engine`; returns what was registered. */
+export async function registerLakeViews(engine: Engine, ctx: Context, opts: { cacheDir?: string } = {}): Promise<LakeView[]> {
+  await engine.run(`CREATE SCHEMA IF NOT EXISTS cleaned`);
+  await engine.run(`CREATE SCHEMA IF NOT EXISTS aggregated`);
+  const taken = new Set<string>();
+  const views: LakeView[] = [];
+  for (const t of await discoverLakeTables(ctx, opts)) {
+    await engine.run(`CREATE OR REPLACE VIEW ${t.layer}.${sqlIdent(t.name)} AS SELECT * FROM ${t.read}`);
+    if (!taken.has(t.name)) {
+      await engine.run(`CREATE OR REPLACE VIEW main.${sqlIdent(t.name)} AS SELECT * FROM ${t.layer}.${sqlIdent(t.name)}`);
+      taken.add(t.name);
+    }
+    const { read: _r, ...view } = t;
+    views.push(view);
   }
   return views;
 }
