@@ -128,7 +128,7 @@ test('snappy codec is honoured', () =>
     await putRaw(ctx, 'amplitude', DT, 10, 'a.json.gz', ndjson([ampEvent(1), ampEvent(2)]));
     await runTransform(ctx, { source: 'amplitude', codec: 'snappy' });
     const file = ctx.storage.localPath(`cleaned/amplitude/events/dt=${DT}/part-0.parquet`);
-    const codecs = await withLayerEngine(ctx, (e) => e.all(`SELECT DISTINCT compression FROM parquet_metadata(${sqlString(file)})`));
+    const codecs = await withLayerEngine(ctx, (e) => e.all(`SELECT DISTINCT compression FROM parquet_metadata(${sqlString(file!)})`));
     assert.deepEqual(codecs.map((r) => r.compression), ['SNAPPY']);
   }));
 
