@@ -77,39 +77,58 @@ export class DuckDbWarehouse implements Warehouse {
       const sizes = new Map((await listAll(ctx.storage, ctx.layout.rawPrefix(source))).map((o) => [o.key, o.size]));
       const keys = [...byDt.values()].flat();
       const files: FileLoadResult[] = [];
-      const inAbortTx = onError === 'abort';
-      if (inAbortTx) await engine.run('BEGIN TRANSACTION');
-      try {
-        for (const key of keys) {
-          const size = sizes.get(key) ?? null;
-          const [prev] = await engine.all<{ n: number }>(
-            `SELECT count(*) AS n FROM _eventlake_load_history WHERE table_name = ? AND file_name = ? AND file_size IS NOT DISTINCT FROM ? AND status IN ('LOADED', 'PARTIALLY_LOADED')`,
-            [table, key, size],
-          );
-          if (Number(prev?.n) > 0 && !opts.force) {
-            files.push({ file: key, status: 'SKIPPED', rowsLoaded: 0, errors: 0 });
-            continue;
-          }
-          if (!inAbortTx) await engine.run('BEGIN TRANSACTION');
-          const r = await this.loadFile(ctx, engine, table, key, onError, work);
-          if (r.status === 'LOAD_FAILED' && onError === 'abort') {
-            throw new EventlakeError(
-              `load duckdb aborted: ${key} line ${r.firstError?.line ?? '?'}: ${r.firstError?.reason} (ON_ERROR abort: nothing from this load was kept)`,
-              { step: 'load.duckdb', code: 'LOAD_ABORTED', context: { file: key, ...r.firstError }, next: 'eventlake load duckdb --on-error skip_file   (or continue to load the good lines)' },
-            );
-          }
-          await engine.run(
-            `INSERT INTO _eventlake_load_history VALUES (?, ?, ?, ?, ?, ?, ?, now())`,
-            [table, key, size, r.status, r.rowsLoaded, r.errors, r.firstError ? `line ${r.firstError.line ?? '?'}: ${r.firstError.reason}` : null],
-          );
-          if (!inAbortTx) await engine.run('COMMIT');
-          files.push(r);
+      // Stage every file to Parquet first (outside any transaction: a rejected fast read must not abort one), then
+      // insert: per file for skip_file/continue, all in one transaction for abort (nothing kept when any file fails).
+      const staged: { key: string; size: number | null; r: FileLoadResult; parquet?: string }[] = [];
+      for (const [i, key] of keys.entries()) {
+        const size = sizes.get(key) ?? null;
+        const [prev] = await engine.all<{ n: number }>(
+          `SELECT count(*) AS n FROM _eventlake_load_history WHERE table_name = ? AND file_name = ? AND file_size IS NOT DISTINCT FROM ? AND status IN ('LOADED', 'PARTIALLY_LOADED')`,
+          [table, key, size],
+        );
+        if (Number(prev?.n) > 0 && !opts.force) {
+          files.push({ file: key, status: 'SKIPPED', rowsLoaded: 0, errors: 0 });
+          continue;
         }
-        if (inAbortTx) await engine.run('COMMIT');
+        const st = await this.stageFile(ctx, engine, key, onError, work, i);
+        if (st.r.status === 'LOAD_FAILED' && onError === 'abort') {
+          throw new EventlakeError(
+            `load duckdb aborted: ${key} line ${st.r.firstError?.line ?? '?'}: ${st.r.firstError?.reason} (ON_ERROR abort: nothing from this load was kept)`,
+            { step: 'load.duckdb', code: 'LOAD_ABORTED', context: { file: key, ...st.r.firstError }, next: 'eventlake load duckdb --on-error skip_file   (or continue to load the good lines)' },
+          );
+        }
+        staged.push({ key, size, ...st });
+      }
+      const t = sqlIdent(table);
+      const commitFile = async (f: (typeof staged)[number]) => {
+        // --force / a retry after a partial load: the file's earlier rows are replaced, never duplicated.
+        if (f.r.status !== 'LOAD_FAILED') await engine.run(`DELETE FROM ${t} WHERE file_name = ?`, [f.key]);
+        if (f.parquet) await engine.run(`INSERT INTO ${t} SELECT raw, file_name, file_row_number, now() FROM read_parquet(${sqlString(f.parquet)})`);
+        await engine.run(`INSERT INTO _eventlake_load_history VALUES (?, ?, ?, ?, ?, ?, ?, now())`, [
+          table,
+          f.key,
+          f.size,
+          f.r.status,
+          f.r.rowsLoaded,
+          f.r.errors,
+          f.r.firstError ? `line ${f.r.firstError.line ?? '?'}: ${f.r.firstError.reason}` : null,
+        ]);
+        files.push(f.r);
+      };
+      const inOne = onError === 'abort';
+      if (inOne) await engine.run('BEGIN TRANSACTION');
+      try {
+        for (const f of staged) {
+          if (!inOne) await engine.run('BEGIN TRANSACTION');
+          await commitFile(f);
+          if (!inOne) await engine.run('COMMIT');
+        }
+        if (inOne) await engine.run('COMMIT');
       } catch (e) {
         await engine.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
+      files.sort((a, b) => a.file.localeCompare(b.file));
       const gold: Record<string, number> = {};
       if (opts.gold ?? cfg.loadGold) {
         for (const t of await discoverLakeTables(ctx, { layers: ['aggregated'], cacheDir: join(work, 'lake') })) {
@@ -127,30 +146,33 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async loadFile(ctx: Context, engine: Engine, table: string, key: string, onError: string, work: string): Promise<FileLoadResult> {
+  /** Reads one raw file into a staged Parquet (raw JSON, file name, row number). */
+  private async stageFile(ctx: Context, engine: Engine, key: string, onError: string, work: string, i: number): Promise<{ r: FileLoadResult; parquet?: string }> {
     const [path] = await localCopies(ctx.storage, [key], join(work, 'raw'));
-    const t = sqlIdent(table);
-    await engine.run(`DELETE FROM ${t} WHERE file_name = ?`, [key]); // --force / reload after a partial load: replace, never duplicate
+    const parquet = join(work, `stage-${i}.parquet`);
     try {
-      // Fast path: DuckDB reads the file in line order; row numbers count non-blank lines like METADATA$FILE_ROW_NUMBER.
+      // Fast path: DuckDB reads the file in line order; row numbers count records like METADATA$FILE_ROW_NUMBER.
       await engine.run(
-        `INSERT INTO ${t} SELECT json, ${sqlString(key)}, row_number() OVER (), now() FROM read_ndjson_objects(${sqlString(path!)}, format = 'newline_delimited', compression = 'gzip')`,
+        `COPY (SELECT json AS raw, ${sqlString(key)} AS file_name, row_number() OVER () AS file_row_number FROM read_ndjson_objects(${sqlString(path!)}, format = 'newline_delimited', compression = 'gzip')) TO ${sqlString(parquet)} (FORMAT PARQUET)`,
       );
-      const [c] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE file_name = ?`, [key]);
-      return { file: key, status: 'LOADED', rowsLoaded: Number(c?.n ?? 0), errors: 0 };
+      const [c] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(parquet)})`);
+      return { r: { file: key, status: 'LOADED', rowsLoaded: Number(c?.n ?? 0), errors: 0 }, parquet };
     } catch {
-      await engine.run(`DELETE FROM ${t} WHERE file_name = ?`, [key]);
+      rmSync(parquet, { force: true });
     }
-    const tmp = join(work, 'lines.ndjson');
+    const tmp = join(work, `lines-${i}.ndjson`);
     const { good, bad } = await scanFile(path!, tmp);
     const firstError = bad[0];
-    if (bad.length && onError !== 'continue') return { file: key, status: 'LOAD_FAILED', rowsLoaded: 0, errors: bad.length, firstError };
+    if (bad.length && onError !== 'continue') return { r: { file: key, status: 'LOAD_FAILED', rowsLoaded: 0, errors: bad.length, firstError } };
     if (good > 0) {
       await engine.run(
-        `INSERT INTO ${t} SELECT raw::JSON, ${sqlString(key)}, n, now() FROM read_ndjson(${sqlString(tmp)}, columns = {'n': 'BIGINT', 'raw': 'VARCHAR'}, format = 'newline_delimited')`,
+        `COPY (SELECT raw::JSON AS raw, ${sqlString(key)} AS file_name, n AS file_row_number FROM read_ndjson(${sqlString(tmp)}, columns = {'n': 'BIGINT', 'raw': 'VARCHAR'}, format = 'newline_delimited')) TO ${sqlString(parquet)} (FORMAT PARQUET)`,
       );
     }
-    return { file: key, status: bad.length ? (good ? 'PARTIALLY_LOADED' : 'LOAD_FAILED') : 'LOADED', rowsLoaded: good, errors: bad.length, firstError };
+    return {
+      r: { file: key, status: bad.length ? (good ? 'PARTIALLY_LOADED' : 'LOAD_FAILED') : 'LOADED', rowsLoaded: good, errors: bad.length, firstError },
+      parquet: good > 0 ? parquet : undefined,
+    };
   }
 }
 
