@@ -6,7 +6,7 @@ COPY (
   WITH src AS (
     SELECT f AS file_idx, n AS line, raw
     FROM read_csv({{staged}}, columns = {'f': 'INTEGER', 'n': 'BIGINT', 'raw': 'VARCHAR'}, delim = chr(1), quote = '',
-                  escape = '', header = false, auto_detect = false, max_line_size = 268435456, new_line = '\n')
+                  escape = '', header = false, auto_detect = false, max_line_size = 16777216, buffer_size = 33554432, new_line = '\n')
   ),
   -- One JSON parse per line: top-level keys come out as small JSON sub-documents.
   doc AS (
@@ -60,6 +60,7 @@ COPY (
         WHEN fmt = 'events_api' AND t_actor_id NOT IN ('UBIGINT', 'BIGINT') THEN 'wrong type: actor.id must be an integer'
         WHEN t_actor_login IS NULL THEN 'missing key: actor.login'
         WHEN t_actor_login <> 'VARCHAR' THEN 'wrong type: actor.login must be a string'
+        WHEN fmt = 'events_api' AND t_repo IS NULL THEN 'missing key: repo'
         WHEN fmt = 'events_api' AND t_repo <> 'OBJECT' THEN 'wrong type: repo must be an object'
         WHEN fmt = 'events_api' AND t_repo_id IS NULL THEN 'missing key: repo.id'
         WHEN fmt = 'events_api' AND t_repo_id NOT IN ('UBIGINT', 'BIGINT') THEN 'wrong type: repo.id must be an integer'

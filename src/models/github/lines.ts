@@ -33,6 +33,8 @@ const CR = 0x0d;
 const SEP = 0x01;
 /** Rejected lines are kept in memory until written; bound what one reject can hold. */
 const MAX_REJECT_BYTES = 1 << 20;
+/** Longest line handed to DuckDB (its CSV line limit in parse_events.sql is 16 MiB); longer ones are quarantined. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024 - 64;
 
 function isBlank(b: Buffer): boolean {
   for (let i = 0; i < b.length; i++) {
@@ -60,6 +62,10 @@ export async function splitRawFile(file: string, fileIdx: number, out: string): 
     res.records++;
     if (!isUtf8(line)) {
       res.rejects.push({ line: lineNo, reason: 'invalid UTF-8', record: line.subarray(0, MAX_REJECT_BYTES).toString('latin1') });
+      return;
+    }
+    if (line.length > MAX_LINE_BYTES) {
+      res.rejects.push({ line: lineNo, reason: `record too large: ${line.length} bytes (max ${MAX_LINE_BYTES})`, record: line.subarray(0, MAX_REJECT_BYTES).toString('utf8') });
       return;
     }
     if (line.indexOf(SEP) >= 0) {
@@ -101,6 +107,7 @@ export async function splitRawFile(file: string, fileIdx: number, out: string): 
       if (res.records > before) res.unterminatedLastLine = lineNo;
     }
   } catch (e) {
+    ws.on('error', () => undefined);
     ws.destroy();
     throw new EventlakeError(`cannot read raw file ${file}: ${(e as Error).message} (bad gzip?)`, {
       step: 'transform.github',
