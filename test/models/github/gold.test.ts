@@ -58,13 +58,16 @@ test('gold: exact star schema from the fixtures (fact_events, dim_repo keyed on 
 
     // fact_events: one row per (dt, repo, user, type) with its event count.
     const factRef = [...groupBy(ref, (e) => `${e.dt}|${e.repoId}|${e.userId}|${e.type}`).values()]
-      .map((g) => ({ dt: g[0]!.dt, repo_id: g[0]!.repoId, user_id: g[0]!.userId, event_type: g[0]!.type, event_count: g.length }))
+      .map((g) => ({ dt: g[0]!.dt, repo_id: g[0]!.repoId ?? 0, user_id: g[0]!.userId, event_type: g[0]!.type, event_count: g.length }))
       .sort((a, b) => (a.dt + a.event_type + a.user_id + a.repo_id < b.dt + b.event_type + b.user_id + b.repo_id ? -1 : 1));
     const fact = (await h.engine.all(`SELECT strftime(dt, '%Y-%m-%d') AS dt, repo_id, user_id, event_type, event_count FROM fact_events`))
       .sort((a, b) => (`${a.dt}${a.event_type}${a.user_id}${a.repo_id}` < `${b.dt}${b.event_type}${b.user_id}${b.repo_id}` ? -1 : 1));
     assert.deepEqual(fact, factRef);
     assert.equal(counts.fact_events, factRef.length);
     assert.equal(fact.reduce((s, r) => s + Number(r.event_count), 0), ref.length);
+    // The timeline FollowEvent has no repository: it counts under repo_id 0 (no dim_repo row), never NULL.
+    assert.deepEqual(fact.filter((r) => r.repo_id === 0).map((r) => r.event_type), ['FollowEvent']);
+    assert.equal(fact.filter((r) => r.repo_id === null || r.user_id === null).length, 0);
 
     // dim_repo: keyed on repo ids; "old/name" is two repos (2002 later renamed to new/name, 2003 kept it).
     const repoRef = [...groupBy(ref.filter((e) => e.repoId !== null), (e) => e.repoId!).entries()]
