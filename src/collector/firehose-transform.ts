@@ -25,18 +25,33 @@ export interface FirehoseTransformResponse {
 /** A per-record transform: returns the new payload (string/object), null to drop, or throws to fail the record. */
 export type RecordTransform = (payload: Buffer) => string | Record<string, unknown> | null;
 
+export interface RecordOutcome {
+  result: TransformResult;
+  /** The new payload (newline-terminated) when Ok. */
+  data?: Buffer;
+  errorMessage?: string;
+}
+
+/** Applies a per-record transform to one payload (the core of runTransform, without base64 round trips). */
+export function transformRecord(fn: RecordTransform, payload: Buffer): RecordOutcome {
+  try {
+    const out = fn(payload);
+    if (out === null) return { result: 'Dropped' };
+    const text = typeof out === 'string' ? out : JSON.stringify(out);
+    // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
+    return { result: 'Ok', data: Buffer.from(text.endsWith('\n') ? text : text + '\n') };
+  } catch (e) {
+    return { result: 'ProcessingFailed', errorMessage: (e as Error).message };
+  }
+}
+
 export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform): FirehoseTransformResponse {
   return {
     records: event.records.map((r) => {
-      try {
-        const out = fn(Buffer.from(r.data, 'base64'));
-        if (out === null) return { recordId: r.recordId, result: 'Dropped' as const, data: r.data };
-        const text = typeof out === 'string' ? out : JSON.stringify(out);
-        // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
-        return { recordId: r.recordId, result: 'Ok' as const, data: Buffer.from(text.endsWith('\n') ? text : text + '\n').toString('base64') };
-      } catch (e) {
-        return { recordId: r.recordId, result: 'ProcessingFailed' as const, data: r.data, errorMessage: (e as Error).message };
-      }
+      const o = transformRecord(fn, Buffer.from(r.data, 'base64'));
+      if (o.result === 'Ok') return { recordId: r.recordId, result: 'Ok' as const, data: o.data!.toString('base64') };
+      if (o.result === 'Dropped') return { recordId: r.recordId, result: 'Dropped' as const, data: r.data };
+      return { recordId: r.recordId, result: 'ProcessingFailed' as const, data: r.data, errorMessage: o.errorMessage };
     }),
   };
 }
