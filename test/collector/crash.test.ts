@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { buildContext } from '../../src/cli/context.ts';
+import { listAll } from '../../src/core/storage.ts';
 import { batch, delivered, fixtureLines, post, tempDir, waitFor } from './helpers.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,7 +67,7 @@ test('kill -9 mid-stream, restart: every acked record lands exactly once', async
     });
     // Let at least one buffer reach the lake first, so the crash falls between deliveries.
     const ctx = await buildContext({ lake });
-    await waitFor(async () => (await delivered({ ctx }, 'raw/github/')).size > 0 && acked.size > 2000, 'a delivery before the crash', 30_000);
+    await waitFor(async () => acked.size > 1000 && (await listAll(ctx.storage, 'raw/github/')).length > 0, 'a delivery before the crash', 30_000);
     await waitFor(async () => inFlight > 0, 'requests in flight');
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
@@ -89,7 +90,7 @@ test('kill -9 mid-stream, restart: every acked record lands exactly once', async
     const missing = [...acked].filter((id) => !landedSet.has(id));
     assert.deepEqual(missing, [], 'every acked record landed');
     assert.deepEqual(landed.filter((id) => !sent.has(id)), [], 'nothing landed that was not sent');
-    assert.ok(ackedBefore > 2000 && acked.size === ackedBefore + 100);
+    assert.ok(ackedBefore > 1000 && acked.size === ackedBefore + 100);
     assert.deepEqual(readdirSync(walDir).filter((f) => f.endsWith('.wal')), [], 'the WAL is empty after a graceful stop');
   } finally {
     rmSync(dir, { recursive: true, force: true });
