@@ -60,6 +60,7 @@ export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform)
  * Default transform: validates and normalises one GitHub event (Events API shape).
  * Required: id (string or number → string), type (string ending in "Event"), actor.id/login, repo.id/name, created_at (ISO-8601).
  * Normalises: id to string, created_at to "YYYY-MM-DDTHH:MM:SSZ", drops nothing else. Blank lines are dropped.
+ * An event that needs no normalising is passed through byte for byte (trimmed).
  */
 export const githubEventTransform: RecordTransform = (payload) => {
   const text = payload.toString('utf8').trim();
@@ -80,7 +81,10 @@ export const githubEventTransform: RecordTransform = (payload) => {
   if (!repo || typeof repo !== 'object' || typeof repo.id !== 'number' || typeof repo.name !== 'string') throw new Error('missing or invalid "repo" (id, name)');
   const created = typeof ev.created_at === 'string' ? Date.parse(ev.created_at) : NaN;
   if (Number.isNaN(created)) throw new Error('missing or invalid "created_at"');
-  return { ...ev, id: String(id), created_at: new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const createdAt = new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Already normal (the common case): keep the exact bytes as received, and skip re-serialising.
+  if (typeof id === 'string' && ev.created_at === createdAt) return text;
+  return { ...ev, id: String(id), created_at: createdAt };
 };
 
 /** The Lambda handler deployed by the CDK stack as the Firehose processor. */
