@@ -36,6 +36,15 @@ export const storageSchema = z
         multipartThresholdBytes: z.number().int().positive().default(16 * 1024 * 1024),
         partSizeBytes: z.number().int().min(5 * 1024 * 1024).default(16 * 1024 * 1024),
         prefix: z.string().default(''),
+        /** ifNotExists via If-None-Match: * (AWS S3) or head-then-put for S3-compatible servers that ignore it. */
+        conditionalWrites: z.enum(['if-none-match', 'head-then-put']).default('if-none-match'),
+        /** Flexible checksums: WHEN_SUPPORTED (AWS) or WHEN_REQUIRED for S3-compatible servers (MinIO, s3rver, …). */
+        checksums: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED'),
+        /** SDK attempts per call; throttling (503 SlowDown) and 5xx are retried with backoff. */
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        /** ListObjectsV2 (default) or V1 with Marker for S3-compatible servers whose V2 paging is broken. */
+        listApi: z.enum(['v2', 'v1']).default('v2'),
+        queueSize: z.number().int().min(1).max(64).default(4),
       })
       .strict()
       .optional(),
