@@ -38,6 +38,8 @@ export interface S3ApiOptions {
   listApi?: 'v2' | 'v1';
   /** Keys per list page (S3 caps it at 1000); smaller only in tests. */
   listPageSize?: number;
+  /** Named AWS profile; default: the SDK's default credential chain. */
+  profile?: string;
   /** Extra SDK client config (credentials for tests, custom request handler). */
   clientConfig?: Partial<S3ClientConfig>;
 }
@@ -92,6 +94,7 @@ export class S3Api {
       region: opts.region,
       endpoint: opts.endpoint,
       forcePathStyle: opts.forcePathStyle ?? false,
+      profile: opts.profile,
       maxAttempts: opts.maxAttempts ?? 5,
       retryMode: 'standard',
       requestChecksumCalculation: opts.checksums ?? 'WHEN_SUPPORTED',
