@@ -25,7 +25,7 @@ export function lit(value: string): string {
 }
 
 function s3Location(url: string): string {
-  if (!/^s3:\/\/[a-z0-9.-]{3,63}\/(.*\/)?$/.test(url)) throw new Error(`invalid S3 location ${JSON.stringify(url)}: expected s3://bucket/prefix/ ending in /`);
+  if (!/^s3:\/\/[a-z0-9.-]{3,63}\/([A-Za-z0-9!_.*()=\/-]*\/)?$/.test(url)) throw new Error(`invalid S3 location ${JSON.stringify(url)}: expected s3://bucket/prefix/ ending in /`);
   return url;
 }
 
