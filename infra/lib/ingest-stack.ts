@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { bundleLambda } from './bundle.ts';
 import type { InfraSettings } from './settings.ts';
 
@@ -23,6 +24,35 @@ export function firehosePrefixes(s: InfraSettings): { data: string; error: strin
     data: `${s.prefixes.raw}/${src}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/`,
     error: `${s.prefixes.raw}-errors/${src}/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/`,
   };
+}
+
+/**
+ * The Firehose L2 grants its role bucket.grantReadWrite() on the whole bucket (incl. DeleteObject*), which would let
+ * the stream rewrite bronze and read every layer. This view of the bucket narrows that grant to what Firehose's S3
+ * destination needs (AWS docs: AbortMultipartUpload, GetBucketLocation, GetObject, ListBucket,
+ * ListBucketMultipartUploads, PutObject) on the stream's own prefixes.
+ */
+export function scopedForFirehose(bucket: s3.IBucket, objectPrefixes: string[]): s3.IBucket {
+  const grantReadWrite = (grantee: iam.IGrantable): iam.Grant => {
+    const objects = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+      resourceArns: objectPrefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+    });
+    const bucketLevel = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+      resourceArns: [bucket.bucketArn],
+    });
+    return objects.combine(bucketLevel);
+  };
+  return new Proxy(bucket, {
+    get(target, prop) {
+      if (prop === 'grantReadWrite') return grantReadWrite;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 export class IngestStack extends Stack {
@@ -58,7 +88,7 @@ export class IngestStack extends Stack {
     this.stream = new firehose.DeliveryStream(this, 'Stream', {
       deliveryStreamName: cfg.streamName,
       encryption: firehose.StreamEncryption.awsOwnedKey(),
-      destination: new firehose.S3Bucket(props.bucket, {
+      destination: new firehose.S3Bucket(scopedForFirehose(props.bucket, [prefixes.data.split('!')[0]!, prefixes.error.split('!')[0]!]), {
         dataOutputPrefix: prefixes.data,
         errorOutputPrefix: prefixes.error,
         bufferingSize: Size.mebibytes(s.bufferSizeMiB),
