@@ -93,7 +93,10 @@ export class Governance {
 
   async named(principal: string, name: string): Promise<QueryResult> {
     const sql = this.cfg.namedQueries[name];
-    if (!sql) throw new EventlakeError(`no named query ${JSON.stringify(name)}`, { step: 'governance', code: 'NOT_FOUND' });
+    if (!sql) {
+      await this.audit.append({ actor: principal, action: 'query.named', target: name, outcome: 'error', detail: { reason: 'no such named query' } });
+      throw new EventlakeError(`no named query ${JSON.stringify(name)}`, { step: 'governance', code: 'NOT_FOUND' });
+    }
     return this.query(principal, sql, { named: name });
   }
 
