@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import type { Registrar } from '../program.ts';
 import { EventlakeError } from '../../core/errors.ts';
@@ -6,10 +7,13 @@ import { startGithubDevServers, type Fault } from '../../sources/github/dev-serv
 import { writeGharchiveSample } from '../../sources/github/generate.ts';
 import { hoursBetween, parseHour } from '../../lake/hours.ts';
 
+const SAMPLE_DIR = fileURLToPath(new URL('../../../samples/github/gharchive', import.meta.url));
+
 export function register(reg: Registrar): void {
   const dev = reg.group('dev', 'local stand-ins for the real services (for tests, demos and offline work)');
   dev
     .command('github-servers')
+    .summary('serve GH Archive files and a GitHub Events API on 127.0.0.1')
     .description(
       'serve GH Archive hour files and a GitHub Events API on 127.0.0.1 until interrupted:\n' +
         '  <url>/gharchive/YYYY-MM-DD-H.json.gz  (files from --data; 404 for missing hours)\n' +
@@ -19,7 +23,7 @@ export function register(reg: Registrar): void {
         'EVENTLAKE_CFG__github__api__baseUrl=<url>/api.',
     )
     .addOption(new Option('--port <n>', 'port (0 = any free port)').default(0).argParser(Number))
-    .option('--data <dir>', 'folder with GH Archive hour files', 'samples/github/gharchive')
+    .option('--data <dir>', 'folder with GH Archive hour files', SAMPLE_DIR)
     .option('--token <value>', 'require this bearer token on the Events API (default: $GITHUB_DEV_TOKEN, else none)')
     .addOption(new Option('--poll-interval <sec>', 'X-Poll-Interval sent by the Events API').default(60).argParser(Number))
     .addOption(new Option('--tick <ms>', 'add 20 new events to the Events API feed every <ms> milliseconds').argParser(Number))

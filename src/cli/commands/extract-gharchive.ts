@@ -7,6 +7,7 @@ export function register(reg: Registrar): void {
   reg
     .group('extract', 'pull data from a source into raw/ (bytes as received, with manifests and checkpoints)')
     .command('gharchive')
+    .summary('backfill GH Archive hourly files into raw/github (verified, resumable)')
     .description(
       'backfill GH Archive hours (https://data.gharchive.org/YYYY-MM-DD-H.json.gz) into raw/github/dt=…/hour=…/\n' +
         'Each file is verified as a whole gzip while it streams, then landed as received with a manifest (bytes, sha256,\n' +

@@ -7,6 +7,7 @@ export function register(reg: Registrar): void {
   reg
     .group('poll', 'poll a live source and land new events in raw/')
     .command('github')
+    .summary('poll the GitHub Events API into raw/github (ETag, rate limits, dedup)')
     .description(
       'poll the GitHub Events API and land new events as gzip NDJSON in raw/github/dt=…/hour=…/api-….json.gz\n' +
         'Uses the token in $GITHUB_TOKEN when set (github.api.tokenEnv), If-None-Match/ETag (a 304 costs no quota),\n' +

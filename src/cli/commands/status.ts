@@ -43,14 +43,18 @@ export async function collectStatus(ctx: Context, source: string): Promise<Sourc
     h.files++;
     h.bytes += o.size;
   }
-  for (const m of await ctx.meta.listManifests<{ key?: string; lines?: number; events?: number }>(source)) {
-    if (!m?.key) continue;
-    const { dt, hour } = partitionOf(m.key);
-    if (!dt || hour === undefined || !byHour.has(hourId(dt, hour))) continue;
-    const n = typeof m.lines === 'number' ? m.lines : typeof m.events === 'number' ? m.events : undefined;
-    if (n !== undefined) {
-      const h = get(dt, hour);
-      h.events = (h.events ?? 0) + n;
+  // Manifests name their raw key(s): one per batch (GitHub), or one per landed entry (Amplitude's `entries`).
+  type Counted = { key?: string; lines?: number; events?: number };
+  for (const m of await ctx.meta.listManifests<Counted & { entries?: Counted[] }>(source)) {
+    for (const item of [m, ...(Array.isArray(m?.entries) ? m.entries : [])]) {
+      if (!item?.key) continue;
+      const { dt, hour } = partitionOf(item.key);
+      if (!dt || hour === undefined || !byHour.has(hourId(dt, hour))) continue;
+      const n = typeof item.lines === 'number' ? item.lines : typeof item.events === 'number' ? item.events : undefined;
+      if (n !== undefined) {
+        const h = get(dt, hour);
+        h.events = (h.events ?? 0) + n;
+      }
     }
   }
   for (const cp of await ctx.meta.listCheckpoints(source)) {
@@ -100,6 +104,7 @@ export function formatStatus(s: SourceStatus): string {
 export function register(reg: Registrar): void {
   reg.program
     .command('status')
+    .summary('what raw/ holds per dt/hour, with missing and failed hours')
     .description(
       'show what raw/ holds per dt and hour (files, bytes, events) and the hours recorded as missing (404) or failed\n' +
         '(quarantined), from the lake listing, manifests and checkpoints in _eventlake/',

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { repoRoot } from './helpers.ts';
 import { startGithubDevServers } from '../../../src/sources/github/dev-servers.ts';
 import { generateGithubEvents } from '../../../src/sources/github/generate.ts';
 import { runCli, sampleDir, tempDir } from './helpers.ts';
@@ -128,5 +131,35 @@ test('cli: poll github never prints the token, even at debug level or on a 401',
   } finally {
     await srv.close();
     await t.cleanup();
+  }
+});
+
+test('cli: dev github-servers serves the bundled sample hours and the Events API until stopped', async () => {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'dev', 'github-servers', '--port', '0', '--poll-interval', '5'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    while (!/api: (\S+)/.test(out)) {
+      const [chunk] = (await once(p.stdout, 'data')) as [Buffer];
+      out += chunk.toString();
+    }
+    const gh = /gharchive: (\S+)/.exec(out)![1]!;
+    const api = /api: (\S+)/.exec(out)![1]!;
+    const file = await fetch(`${gh}/2026-11-01-0.json.gz`);
+    assert.equal(file.status, 200);
+    assert.ok(Buffer.from(await file.arrayBuffer()).equals(await readFile(join(sampleDir, '2026-11-01-0.json.gz'))));
+    const gap = await fetch(`${gh}/2026-11-01-6.json.gz`);
+    await gap.arrayBuffer();
+    assert.equal(gap.status, 404);
+    const ev = await fetch(`${api}/events?per_page=100`);
+    assert.equal(ev.status, 200);
+    assert.equal(((await ev.json()) as unknown[]).length, 100);
+    assert.equal(ev.headers.get('x-poll-interval'), '5');
+    assert.match(ev.headers.get('link') ?? '', /rel="next"/);
+  } finally {
+    p.kill('SIGTERM');
+    await once(p, 'close');
   }
 });
