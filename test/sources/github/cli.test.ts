@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { repoRoot } from './helpers.ts';
 import { startGithubDevServers } from '../../../src/sources/github/dev-servers.ts';
 import { generateGithubEvents } from '../../../src/sources/github/generate.ts';
-import { runCli, sampleDir, tempDir } from './helpers.ts';
+import { runCli, runCliInProcess, sampleDir, tempDir } from './helpers.ts';
 
 const env = (srv: { gharchiveUrl: string; apiUrl: string }, extra: Record<string, string> = {}) => ({
   EVENTLAKE_CFG__github__gharchive__baseUrl: srv.gharchiveUrl,
@@ -27,19 +27,19 @@ function filesUnder(dir: string): string[] {
 }
 
 test('cli: --help explains each command; bad input exits 2', async () => {
-  const h = await runCli(['extract', 'gharchive', '--help']);
+  const h = await runCliInProcess(['extract', 'gharchive', '--help']);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /--start <hour>/);
   assert.match(h.stdout, /quarantined/);
-  const p = await runCli(['poll', 'github', '--help']);
+  const p = await runCliInProcess(['poll', 'github', '--help']);
   assert.equal(p.code, 0);
   assert.match(p.stdout, /X-Poll-Interval/);
   const t = await tempDir();
   try {
-    const bad = await runCli(['--lake', join(t.dir, 'lake'), 'extract', 'gharchive', '--start', '2026-11-01', '--end', '2026-11-01T05']);
+    const bad = await runCliInProcess(['--lake', join(t.dir, 'lake'), 'extract', 'gharchive', '--start', '2026-11-01', '--end', '2026-11-01T05']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /invalid --start "2026-11-01"/);
-    const scope = await runCli(['--lake', join(t.dir, 'lake'), 'poll', 'github', '--once', '--scope', 'repos/only-owner']);
+    const scope = await runCliInProcess(['--lake', join(t.dir, 'lake'), 'poll', 'github', '--once', '--scope', 'repos/only-owner']);
     assert.equal(scope.code, 2);
     assert.match(scope.stderr, /invalid scope/);
   } finally {
@@ -66,7 +66,7 @@ test('cli: killed mid-backfill, a rerun lands every hour exactly once; status li
     assert.deepEqual(cps, ['gharchive-2026-11-01T00.json', 'gharchive-2026-11-01T01.json', 'gharchive-2026-11-01T02.json']);
 
     const n = srv.requests.length;
-    const second = await runCli(['--lake', lake, 'extract', 'gharchive', '--start', '2026-11-01T00', '--end', '2026-11-01T07'], env(srv));
+    const second = await runCliInProcess(['--lake', lake, 'extract', 'gharchive', '--start', '2026-11-01T00', '--end', '2026-11-01T07'], env(srv));
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /3 landed .* 3 already done, 2 missing \[2026-11-01T06, 2026-11-01T07\], 0 failed/);
     assert.deepEqual(
@@ -81,13 +81,13 @@ test('cli: killed mid-backfill, a rerun lands every hour exactly once; status li
       assert.ok(got.equals(await readFile(join(sampleDir, `2026-11-01-${h}.json.gz`))), `hour ${h} intact`);
     }
 
-    const status0 = await runCli(['--lake', lake, 'status', '--source', 'github', '--json'], env(srv));
+    const status0 = await runCliInProcess(['--lake', lake, 'status', '--source', 'github', '--json'], env(srv));
     assert.equal(status0.code, 0);
     const s = JSON.parse(status0.stdout);
     assert.equal(s.files, 6);
     assert.equal(s.events, 6 * 300 - 1);
     assert.deepEqual(s.missing, ['2026-11-01T06', '2026-11-01T07']);
-    const text = await runCli(['--lake', lake, 'status'], env(srv));
+    const text = await runCliInProcess(['--lake', lake, 'status'], env(srv));
     assert.match(text.stdout, /github: 6 hour\(s\), 6 file\(s\)/);
     assert.match(text.stdout, /2026-11-01\s+06\s+0\s+0 B\s+-\s+missing/);
   } finally {
@@ -101,11 +101,11 @@ test('cli: a corrupt hour exits 4 and status reports it as failed with the quara
   const lake = join(t.dir, 'lake');
   const srv = await startGithubDevServers({ dataDir: sampleDir, faults: [{ target: '2026-11-01-1.json.gz', kind: 'corrupt' }] });
   try {
-    const r = await runCli(['--lake', lake, 'extract', 'gharchive', '--start', '2026-11-01T00', '--end', '2026-11-01T01'], env(srv));
+    const r = await runCliInProcess(['--lake', lake, 'extract', 'gharchive', '--start', '2026-11-01T00', '--end', '2026-11-01T01'], env(srv));
     assert.equal(r.code, 4);
     assert.match(r.stderr, /1 of 2 hours failed: 2026-11-01T01/);
     assert.match(r.stderr, /next: eventlake extract gharchive --start 2026-11-01T00 --end 2026-11-01T01/);
-    const st = JSON.parse((await runCli(['--lake', lake, 'status', '--source', 'github', '--json'], env(srv))).stdout);
+    const st = JSON.parse((await runCliInProcess(['--lake', lake, 'status', '--source', 'github', '--json'], env(srv))).stdout);
     assert.deepEqual(st.failed, ['2026-11-01T01']);
     assert.match(st.hours[1].detail, /quarantined at quarantine\/github\/dt=2026-11-01\/hour=01\/gharchive-2026-11-01-01\.json\.gz/);
   } finally {
@@ -123,7 +123,7 @@ test('cli: poll github never prints the token, even at debug level or on a 401',
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /40 new events/);
     assert.ok(!ok.stdout.includes(token) && !ok.stderr.includes(token));
-    const bad = await runCli(['--lake', join(t.dir, 'lake'), 'poll', 'github', '--once'], env(srv, { GITHUB_TOKEN: token + 'x', EVENTLAKE_LOG_LEVEL: 'debug' }));
+    const bad = await runCliInProcess(['--lake', join(t.dir, 'lake'), 'poll', 'github', '--once'], env(srv, { GITHUB_TOKEN: token + 'x' }));
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /401 Bad credentials/);
     assert.match(bad.stderr, /GITHUB_TOKEN/);
