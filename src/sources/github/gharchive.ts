@@ -30,6 +30,8 @@ export interface ExtractGhArchiveOptions {
   concurrency?: number;
   /** Hide the progress line (tests, bench). */
   quiet?: boolean;
+  /** Stops starting new hours and aborts downloads in flight; the call then throws ABORTED (retryable). */
+  signal?: AbortSignal;
 }
 
 export interface GhArchiveManifest {
@@ -70,8 +72,8 @@ export interface ExtractGhArchiveResult {
 type Fetched = { kind: 'missing' } | { kind: 'ok'; stats: NdjsonStats; bytes: number; sha256: string; url: string };
 
 /** Downloads one hour to `tmp`, verifying the gzip while streaming. Throws retryable errors for transient failures. */
-async function fetchHour(url: string, tmp: string, timeoutMs: number): Promise<Fetched> {
-  const res = await httpGet(url, { timeoutMs, step: STEP });
+async function fetchHour(url: string, tmp: string, timeoutMs: number, signal?: AbortSignal): Promise<Fetched> {
+  const res = await httpGet(url, { timeoutMs, step: STEP, signal });
   if (res.status === 404) {
     res.body.resume();
     return { kind: 'missing' };
@@ -135,6 +137,7 @@ export async function extractGhArchive(ctx: Context, opts: ExtractGhArchiveOptio
     const batchId = gharchiveBatchId(hourMs);
     const window = gharchiveWindow(hourMs);
     const key = ctx.layout.rawKey(SOURCE, dt, hh, `${batchId}.json.gz`);
+    if (opts.signal?.aborted) return { hour, status: 'failed', reason: 'aborted before start' };
     if (!opts.force) {
       const cp = await ctx.meta.getCheckpoint(SOURCE, window);
       if (cp?.status === 'done' && (await ctx.storage.head(key))) return { hour, status: 'skipped', key };
@@ -148,7 +151,7 @@ export async function extractGhArchive(ctx: Context, opts: ExtractGhArchiveOptio
         async (attempt) => {
           attempts = attempt;
           lastUrl = `${bases[(attempt - 1) % bases.length]}/${name}`;
-          return fetchHour(lastUrl, tmp, cfg.timeoutMs);
+          return fetchHour(lastUrl, tmp, cfg.timeoutMs, opts.signal);
         },
         {
           ...cfg.retry,
@@ -214,6 +217,15 @@ export async function extractGhArchive(ctx: Context, opts: ExtractGhArchiveOptio
     if (o.status === 'skipped' || o.status === 'missing') bar.add(1);
     return o;
   });
+  if (opts.signal?.aborted) {
+    bar.done();
+    throw new EventlakeError(`gharchive backfill ${opts.start}..${opts.end} stopped before the end (hours done so far are checkpointed)`, {
+      step: STEP,
+      code: 'ABORTED',
+      retryable: true,
+      next,
+    });
+  }
   const landed = outcomes.filter((o) => o.status === 'landed') as Array<Extract<HourOutcome, { status: 'landed' }>>;
   const result: ExtractGhArchiveResult = {
     hours: outcomes,

@@ -14,9 +14,12 @@ export function gharchiveBatchId(hourMs: number): string {
   return `gharchive-${dtOf(hourMs)}-${pad2(hourOf(hourMs))}`;
 }
 
-/** Checkpoint window name for a GH Archive hour: "gharchive-2026-11-01T05". */
+/**
+ * Checkpoint window for a GH Archive hour: "2026-11-01T05" under source "github" — the plain hour form every
+ * extract uses, so `eventlake status` and the freshness check read it like the other sources' checkpoints.
+ */
 export function gharchiveWindow(hourMs: number): string {
-  return `gharchive-${dtOf(hourMs)}T${pad2(hourOf(hourMs))}`;
+  return `${dtOf(hourMs)}T${pad2(hourOf(hourMs))}`;
 }
 
 /** Parses GH Archive's "2026-11-01-5.json.gz" into the hour's epoch ms, or undefined. */

@@ -63,7 +63,7 @@ test('cli: killed mid-backfill, a rerun lands every hour exactly once; status li
     });
     assert.equal(first.code, 137, 'the first run was killed');
     const cps = filesUnder(join(lake, '_eventlake', 'checkpoints', 'github'));
-    assert.deepEqual(cps, ['gharchive-2026-11-01T00.json', 'gharchive-2026-11-01T01.json', 'gharchive-2026-11-01T02.json']);
+    assert.deepEqual(cps, ['2026-11-01T00.json', '2026-11-01T01.json', '2026-11-01T02.json']);
 
     const n = srv.requests.length;
     const second = await runCliInProcess(['--lake', lake, 'extract', 'gharchive', '--start', '2026-11-01T00', '--end', '2026-11-01T07'], env(srv));

@@ -51,7 +51,7 @@ test('gharchive: backfill lands the exact bytes with one manifest and checkpoint
       assert.equal(m.firstCreatedAt, JSON.parse(complete[0]!).created_at);
       assert.equal(m.lastCreatedAt, JSON.parse(complete[complete.length - 1]!).created_at);
       assert.equal(m.truncatedLastLine, hh === '03', `truncated flag for hour ${hh}`);
-      const cp = await ctx.meta.getCheckpoint('github', `gharchive-2026-11-01T${hh}`);
+      const cp = await ctx.meta.getCheckpoint('github', `2026-11-01T${hh}`);
       assert.equal(cp?.status, 'done');
     }
     assert.equal(r.lines, 6 * 300 - 1);
@@ -70,7 +70,7 @@ test('gharchive: 404 hours are recorded as gaps, not fatal', async () => {
     assert.equal(r.landed, 2);
     assert.deepEqual(r.missing, ['2026-11-01T06', '2026-11-01T07']);
     assert.deepEqual(r.failed, []);
-    const cp = await ctx.meta.getCheckpoint('github', 'gharchive-2026-11-01T06');
+    const cp = await ctx.meta.getCheckpoint('github', '2026-11-01T06');
     assert.equal(cp?.status, 'empty');
     assert.equal(cp?.detail?.missing, true);
     assert.equal(await ctx.storage.head('raw/github/dt=2026-11-01/hour=06/gharchive-2026-11-01-06.json.gz'), undefined);
@@ -102,7 +102,7 @@ test('gharchive: a corrupt gzip is retried, then quarantined with its reason, ne
     const reason = JSON.parse((await ctx.storage.get(`${qKey}.reason.json`)).toString());
     assert.match(reason.reason, /corrupt gzip/);
     assert.equal(reason.attempts, fastRetry.attempts);
-    assert.equal((await ctx.meta.getCheckpoint('github', 'gharchive-2026-11-01T02'))?.status, 'failed');
+    assert.equal((await ctx.meta.getCheckpoint('github', '2026-11-01T02'))?.status, 'failed');
   } finally {
     await srv.close();
     await t.cleanup();
