@@ -14,6 +14,7 @@ import { backoffMs } from '../../core/retry.ts';
 import { getJson, putJson } from '../../core/storage.ts';
 import { httpGet, readBody, networkError, retryAfterMs } from './http.ts';
 import { SOURCE } from './names.ts';
+import { githubMetrics } from './metrics.ts';
 
 const STEP = 'poll.github';
 const EVENTS_WINDOW = 300; // the Events API never returns more than 300 events per scope
@@ -138,6 +139,7 @@ export async function pollGithub(ctx: Context, opts: PollGithubOptions = {}): Pr
     }
     ctx.log.warn({ scope, waitMs: ms, until: new Date(untilMs).toISOString() }, `${why}: sleeping until the reset`);
     result.rateLimitWaitMs += ms;
+    githubMetrics.apiRateLimitWaitSeconds.inc(ms / 1000);
     await sleepFor(ms, opts.signal);
   };
 
@@ -167,6 +169,7 @@ export async function pollGithub(ctx: Context, opts: PollGithubOptions = {}): Pr
         continue;
       }
       result.requests++;
+      githubMetrics.apiRequests.inc({ status: String(status) });
       noteRateLimit(headers);
       if (status === 200 || status === 304) return { status, headers, text };
       const message = safeMessage(text);
@@ -225,6 +228,7 @@ export async function pollGithub(ctx: Context, opts: PollGithubOptions = {}): Pr
       return state.pollIntervalSec ?? 0;
     }
     const fresh: ApiEvent[] = [];
+    const dupBefore = result.duplicates;
     const inPoll = new Set<string>();
     let page = first;
     let caughtUp = false;
@@ -248,6 +252,8 @@ export async function pollGithub(ctx: Context, opts: PollGithubOptions = {}): Pr
     const batches = await landBatches(ctx, fresh, scope, slug, polledAt);
     result.batches.push(...batches);
     result.newEvents += fresh.length;
+    githubMetrics.apiEvents.inc({ result: 'new' }, fresh.length);
+    githubMetrics.apiEvents.inc({ result: 'seen' }, result.duplicates - dupBefore);
     for (const id of inPoll) seen.add(id);
     while (seen.size > cfg.seenIdsMax) seen.delete(seen.values().next().value as string);
     state.etag = typeof first.headers.etag === 'string' ? first.headers.etag : undefined;

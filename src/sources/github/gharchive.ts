@@ -16,6 +16,7 @@ import { pad2 } from '../../lake/layout.ts';
 import { putJson } from '../../core/storage.ts';
 import { httpGet, readBody, statusError, networkError } from './http.ts';
 import { GzipNdjsonVerifier, type NdjsonStats } from './ndjson-gzip.ts';
+import { githubMetrics } from './metrics.ts';
 import { SOURCE, gharchiveBatchId, gharchiveFileName, gharchiveWindow } from './names.ts';
 
 const STEP = 'extract.gharchive';
@@ -215,6 +216,11 @@ export async function extractGhArchive(ctx: Context, opts: ExtractGhArchiveOptio
   const outcomes = await mapLimit(hours, concurrency, async (h) => {
     const o = await one(h);
     if (o.status === 'skipped' || o.status === 'missing') bar.add(1);
+    githubMetrics.gharchiveHours.inc({ status: o.status });
+    if (o.status === 'landed') {
+      githubMetrics.gharchiveBytes.inc(o.manifest.bytes);
+      githubMetrics.gharchiveEvents.inc(o.manifest.lines);
+    }
     return o;
   });
   if (opts.signal?.aborted) {

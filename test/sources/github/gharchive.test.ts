@@ -10,6 +10,9 @@ import { writeFile } from 'node:fs/promises';
 import { startGithubDevServers } from '../../../src/sources/github/dev-servers.ts';
 import { extractGhArchive, type GhArchiveManifest } from '../../../src/sources/github/gharchive.ts';
 import { listAll } from '../../../src/core/storage.ts';
+import { githubMetrics } from '../../../src/sources/github/metrics.ts';
+
+const hoursCounted = async (status: string) => (await githubMetrics.gharchiveHours.get()).values.find((v) => v.labels.status === status)?.value ?? 0;
 import { fastRetry, fixture2013, makeContext, sampleDir, tempDir } from './helpers.ts';
 
 const HOURS = ['00', '01', '02', '03', '04', '05'];
@@ -66,8 +69,10 @@ test('gharchive: 404 hours are recorded as gaps, not fatal', async () => {
   const srv = await startGithubDevServers({ dataDir: sampleDir });
   try {
     const ctx = await makeContext(join(t.dir, 'lake'), { gharchive: { baseUrl: srv.gharchiveUrl, retry: fastRetry } });
+    const missingBefore = await hoursCounted('missing');
     const r = await extractGhArchive(ctx, { start: '2026-11-01T04', end: '2026-11-01T07', quiet: true });
     assert.equal(r.landed, 2);
+    assert.equal((await hoursCounted('missing')) - missingBefore, 2, 'gaps counted in eventlake_github_gharchive_hours_total');
     assert.deepEqual(r.missing, ['2026-11-01T06', '2026-11-01T07']);
     assert.deepEqual(r.failed, []);
     const cp = await ctx.meta.getCheckpoint('github', '2026-11-01T06');
