@@ -84,7 +84,13 @@ async function fetchHour(url: string, tmp: string, timeoutMs: number, signal?: A
     throw statusError(url, res.status, res.headers, STEP, detail);
   }
   const file = createWriteStream(tmp, { highWaterMark: 1024 * 1024 });
-  const fileError = new Promise<never>((_, reject) => file.once('error', reject));
+  let writeFailed = false;
+  const fileError = new Promise<never>((_, reject) =>
+    file.once('error', (e) => {
+      writeFailed = true;
+      reject(e);
+    }),
+  );
   fileError.catch(() => undefined);
   const hash = createHash('sha256');
   const verifier = new GzipNdjsonVerifier();
@@ -101,6 +107,7 @@ async function fetchHour(url: string, tmp: string, timeoutMs: number, signal?: A
   } catch (err) {
     verifier.destroy();
     file.destroy();
+    if (writeFailed) throw new EventlakeError(`cannot write the download to ${tmp}: ${(err as Error).message}`, { step: STEP, code: 'TMP_WRITE', cause: err, next: 'check free space in lake.tmpDir' });
     throw networkError(url, err, STEP);
   }
   file.end();
