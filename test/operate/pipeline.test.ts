@@ -273,3 +273,39 @@ test('task registry: every file in src/pipeline/tasks exports a task kind with a
     assert.ok(t.description.length > 10);
   }
 });
+
+test('pipeline: a process killed (SIGKILL) mid-run leaves a lock and a running record; the rerun takes over and resumes', async () => {
+  const operate = { pipelines: [{ name: 'gh', steps: [{ id: 'ingest', kind: 'test-step' }, { id: 'transform', kind: 'test-step', dependsOn: ['ingest'] }] }] };
+  const lake = await testLake(operate);
+  const { spawn } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, 'fixtures', 'run-then-hang.ts')], {
+    env: { ...process.env, TEST_DIR: lake.dir, TEST_LAKE: join(lake.dir, 'lake'), TEST_OPERATE: JSON.stringify(operate), EVENTLAKE_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => ((out += d), out.includes('HANGING') && resolve()));
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    const history = new RunHistory(lake.ctx.storage, lake.ctx.layout);
+    const killed = await history.latest('gh', '2026-11-07');
+    assert.equal(killed?.status, 'running');
+    assert.ok(await lake.ctx.storage.head(lockKey(lake.ctx.layout, 'gh', '2026-11-07')), 'the dead run left its lock');
+
+    const ran: string[] = [];
+    const ok: TaskKind = { kind: 'test-step', description: 'succeeds', run: async (t) => void ran.push(t.step) };
+    const r = await runPipeline(lake.ctx, 'gh', '2026-11-07', { kinds: new Map([[ok.kind, ok]]) });
+    assert.equal(r.status, 'succeeded');
+    assert.deepEqual(ran, ['transform']);
+    assert.equal(r.resumedFrom, killed!.runId);
+    assert.deepEqual(r.steps.map((s) => [s.id, s.status, s.rows]), [['ingest', 'reused', 42], ['transform', 'succeeded', undefined]]);
+    assert.equal((await history.forWindow('gh', '2026-11-07')).find((x) => x.runId === killed!.runId)?.status, 'abandoned');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await lake.cleanup();
+  }
+});
