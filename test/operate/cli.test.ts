@@ -74,7 +74,9 @@ test('cli: run, runs, backfill, lifecycle, audit verify (with tamper) and princi
 
     const ok = await cli(dir, ['audit', 'verify']);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /audit trail ok: 1 entries/);
+    assert.match(ok.stdout, /audit trail ok: 4 entries/);
+    const tail = await cli(dir, ['audit', 'tail', '--json']);
+    assert.deepEqual(tail.stdout.trim().split('\n').map((l) => `${JSON.parse(l).action}:${JSON.parse(l).outcome}`), ['lifecycle.archive:ok', 'pipeline.run:ok', 'pipeline.run:error', 'pipeline.backfill:ok']);
     await storage.put('_eventlake/audit/000000000001.json', (await storage.get('_eventlake/audit/000000000001.json')).toString().replace('"ok"', '"refused"'));
     const bad = await cli(dir, ['audit', 'verify']);
     assert.equal(bad.code, 1);
