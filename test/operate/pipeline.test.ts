@@ -188,6 +188,13 @@ test('pipeline: the lock prevents two concurrent runs of the same window; a dead
     const held = await acquireLock(lake.ctx.storage, lake.ctx.layout, { pipeline: 'l', window: '2026-11-03', runId: 'y', ttlMs: 60_000 });
     assert.equal(held.tookOver?.token, 'dead');
     await held.release();
+
+    // Two processes finding the same stale lock: exactly one gets it.
+    await lake.ctx.storage.put(key, JSON.stringify({ token: 'dead2', pipeline: 'l', window: '2026-11-03', runId: 'x', host: 'elsewhere', pid: 1, acquiredAt: old, heartbeatAt: old }));
+    const both = await Promise.allSettled([1, 2, 3].map((i) => acquireLock(lake.ctx.storage, lake.ctx.layout, { pipeline: 'l', window: '2026-11-03', runId: `r${i}`, ttlMs: 60_000 })));
+    const won = both.filter((b) => b.status === 'fulfilled');
+    assert.equal(won.length, 1, both.map((b) => b.status).join(','));
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
   } finally {
     await lake.cleanup();
   }
