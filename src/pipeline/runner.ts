@@ -253,6 +253,8 @@ export async function runPipeline(app: Context, pipelineOrName: PipelineConfig |
 
 async function notify(rec: RunRecord, history: RunHistory, alerter?: Alerter): Promise<void> {
   if (!alerter?.enabled) return;
+  // A run stopped on purpose (server shutdown) is not an incident; the next run resumes it.
+  if (rec.error?.code === 'CANCELLED') return;
   if (rec.status === 'failed' && rec.error) {
     const failedStep = rec.steps.find((s) => s.id === rec.error!.step);
     await alerter.send({
