@@ -97,3 +97,23 @@ test('governance: a runaway query is interrupted at queryTimeoutMs and the princ
     await l2.cleanup();
   }
 });
+
+test('governance: the same policies exported as Lake Formation data cells filters (ids frozen per owner, masks excluded)', async () => {
+  const { lakeFormationFilters } = await import('../../src/governance/lake-formation.ts');
+  const filters = await lakeFormationFilters(lake.ctx, { database: 'eventlake', catalogId: '123456789012' });
+  const get = (p: string, t: string) => filters.find((f) => f.principal === p && f.TableName === t);
+  assert.deepEqual(get('alice', 'fact_events'), {
+    principal: 'alice',
+    TableCatalogId: '123456789012',
+    DatabaseName: 'eventlake',
+    TableName: 'fact_events',
+    Name: 'eventlake_alice_fact_events',
+    RowFilter: { FilterExpression: 'repo_id IN (1, 2)' },
+    ColumnWildcard: { ExcludedColumnNames: [] },
+  });
+  assert.deepEqual(get('bob', 'dim_user')?.RowFilter, { FilterExpression: 'user_id IN (11, 13)' });
+  assert.deepEqual(get('bob', 'dim_user')?.ColumnWildcard, { ExcludedColumnNames: ['email'] });
+  assert.deepEqual(get('alice', 'dim_date')?.RowFilter, { AllRowsWildcard: {} });
+  assert.deepEqual(get('analyst', 'dim_user')?.ColumnWildcard, { ExcludedColumnNames: ['email', 'login'] });
+  assert.equal(filters.some((f) => f.principal === 'admin'), false);
+});
