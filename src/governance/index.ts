@@ -67,18 +67,9 @@ export class Governance {
     try {
       const g = await this.engineFor(principal);
       const guarded = guardSelect(sql, g.tables, g.deniedFunctions);
-      const max = this.cfg.maxRows;
-      const rows: Row[] = [];
-      let truncated = false;
-      outer: for await (const chunk of g.engine.stream(guarded.sql)) {
-        for (const r of chunk) {
-          if (rows.length >= max) {
-            truncated = true;
-            break outer;
-          }
-          rows.push(r);
-        }
-      }
+      // One connection per principal: queries of a principal run one at a time, so an interrupt hits only its own.
+      const run = this.serial(principal, () => this.execute(g, guarded.sql));
+      const { rows, truncated } = await run;
       const entry = await this.audit.append({ actor: principal, action: 'query', target: guarded.tables.join(','), outcome: 'ok', detail: { ...detail, rows: rows.length, truncated } });
       queriesTotal.inc({ principal, outcome: 'ok' });
       return { principal, columns: rows[0] ? Object.keys(rows[0]) : [], rows, truncated, tables: guarded.tables, auditSeq: entry.seq };
@@ -88,6 +79,44 @@ export class Governance {
       await this.audit.append({ actor: principal, action: refused ? 'query.refused' : 'query.error', outcome: refused ? 'refused' : 'error', detail: { ...detail, reason: redact(err.message) } });
       queriesTotal.inc({ principal, outcome: refused ? 'refused' : 'error' });
       throw err;
+    }
+  }
+
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  private serial<T>(principal: string, fn: () => Promise<T>): Promise<T> {
+    const p = (this.queues.get(principal) ?? Promise.resolve()).then(fn, fn);
+    this.queues.set(principal, p.catch(() => undefined));
+    return p;
+  }
+
+  private async execute(g: GovernedEngine, sql: string): Promise<{ rows: Row[]; truncated: boolean }> {
+    const max = this.cfg.maxRows;
+    const rows: Row[] = [];
+    let truncated = false;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      g.engine.interrupt();
+    }, this.cfg.queryTimeoutMs);
+    try {
+      outer: for await (const chunk of g.engine.stream(sql)) {
+        for (const r of chunk) {
+          if (rows.length >= max) {
+            truncated = true;
+            break outer;
+          }
+          rows.push(r);
+        }
+      }
+      return { rows, truncated };
+    } catch (e) {
+      if (timedOut) {
+        throw new EventlakeError(`query interrupted after ${this.cfg.queryTimeoutMs} ms (operate.governance.queryTimeoutMs)`, { step: 'governance', code: 'TIMEOUT', cause: e });
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

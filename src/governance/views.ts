@@ -5,12 +5,11 @@
 import type { Context } from '../cli/context.ts';
 import { EventlakeError } from '../core/errors.ts';
 import { DuckDbEngine, sqlIdent, sqlString } from '../engines/duckdb/duckdb-engine.ts';
-import type { Engine } from '../core/engine.ts';
 import { GOVERNED_SCHEMA } from './sql-guard.ts';
 import type { EffectivePolicy, TableRules } from './policy.ts';
 
 export interface GovernedEngine {
-  engine: Engine;
+  engine: DuckDbEngine;
   tables: Set<string>;
   /** Table and pragma functions of the engine: never allowed in governed SQL. */
   deniedFunctions: Set<string>;

@@ -73,8 +73,14 @@ export async function acquireLock(
         );
       }
       // Stale (or vanished between our put and get): remove it and try again; ifNotExists arbitrates races.
-      if (cur) tookOver = cur;
-      await storage.delete(key).catch(() => undefined);
+      // Delete only the lock we judged stale: if another process already replaced it, leave theirs alone.
+      if (cur) {
+        const again = await getJson<LockInfo>(storage, key).catch(() => undefined);
+        if (again?.token === cur.token) {
+          tookOver = cur;
+          await storage.delete(key).catch(() => undefined);
+        }
+      }
       if (i === 2) throw new EventlakeError(`cannot take the lock ${key}`, { step: 'pipeline.lock', code: 'LOCKED', retryable: true, cause: e });
     }
   }

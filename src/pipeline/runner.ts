@@ -253,10 +253,13 @@ export async function runPipeline(app: Context, pipelineOrName: PipelineConfig |
 
 async function notify(rec: RunRecord, history: RunHistory, alerter?: Alerter): Promise<void> {
   if (!alerter?.enabled) return;
+  // A run stopped on purpose (server shutdown) is not an incident; the next run resumes it.
+  if (rec.error?.code === 'CANCELLED') return;
   if (rec.status === 'failed' && rec.error) {
     const failedStep = rec.steps.find((s) => s.id === rec.error!.step);
     await alerter.send({
-      kind: 'failure',
+      // A failed data-quality gate (error code QUALITY) is its own alert kind: the data is wrong, not the job.
+      kind: rec.error.code === 'QUALITY' ? 'quality' : 'failure',
       subject: `pipeline ${rec.pipeline} window ${rec.window} failed at step ${rec.error.step}`,
       text: rec.error.message,
       fields: { run: rec.runId, attempts: failedStep?.attempts.length, retryable: String(rec.error.retryable), next: rec.error.next },

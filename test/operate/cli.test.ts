@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,21 +10,33 @@ import { LakeLayout } from '../../src/lake/layout.ts';
 import { MetaStore } from '../../src/lake/meta-store.ts';
 import { log } from '../../src/core/log.ts';
 import { writeGold, governanceConfig } from './gold-fixture.ts';
+import { buildProgram, reportError } from '../../src/cli/program.ts';
 
-const main = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-function cli(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main, ...args], { cwd, env: { ...process.env, EVENTLAKE_LOG_LEVEL: 'warn' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d));
-    c.stderr.on('data', (d: Buffer) => (stderr += d));
-    c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+// Commands run in-process through the real program (same parsing, actions and error reporting as bin/eventlake),
+// which is much faster than a process per command; test/operate/command-task.test.ts covers the real binary.
+async function cli(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = await buildProgram();
+  program.exitOverride();
+  for (const c of program.commands) c.exitOverride();
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  let code = 0;
+  try {
+    await program.parseAsync(['node', 'eventlake', '--config', join(cwd, 'eventlake.config.yaml'), ...args]);
+  } catch (e) {
+    code = reportError(e);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  return { code, stdout, stderr };
 }
 
-test('cli: run, runs, backfill, lifecycle, audit verify (with tamper) and principals through the real binary', async () => {
+test('cli: run, runs, backfill, lifecycle, audit verify (with tamper) and principals through the real program', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'el-operate-cli-'));
   try {
     const config = {
@@ -74,7 +85,9 @@ test('cli: run, runs, backfill, lifecycle, audit verify (with tamper) and princi
 
     const ok = await cli(dir, ['audit', 'verify']);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /audit trail ok: 1 entries/);
+    assert.match(ok.stdout, /audit trail ok: 4 entries/);
+    const tail = await cli(dir, ['audit', 'tail', '--json']);
+    assert.deepEqual(tail.stdout.trim().split('\n').map((l) => `${JSON.parse(l).action}:${JSON.parse(l).outcome}`), ['lifecycle.archive:ok', 'pipeline.run:ok', 'pipeline.run:error', 'pipeline.backfill:ok']);
     await storage.put('_eventlake/audit/000000000001.json', (await storage.get('_eventlake/audit/000000000001.json')).toString().replace('"ok"', '"refused"'));
     const bad = await cli(dir, ['audit', 'verify']);
     assert.equal(bad.code, 1);

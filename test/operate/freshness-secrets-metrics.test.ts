@@ -73,3 +73,21 @@ test('metrics: a run updates step duration, failures, rows and runs counters in 
     await lake.cleanup();
   }
 });
+
+test('alerts: a failed data-quality gate (code QUALITY) alerts as "quality", not as a job failure', async () => {
+  const lake = await testLake({ pipelines: [{ name: 'q', steps: [{ id: 'gate', kind: 'test-quality' }] }] });
+  const slack = await receiver();
+  try {
+    const { EventlakeError } = await import('../../src/core/errors.ts');
+    const gate = { kind: 'test-quality', description: 'fails its quality check', run: async () => { throw new EventlakeError('null repo_id in 3 rows of fact_events', { step: 'quality.github', code: 'QUALITY' }); } };
+    const r = await runPipeline(lake.ctx, 'q', '2026-11-01', { kinds: new Map([[gate.kind, gate]]), alerter: new Alerter([new SlackNotifier(`${slack.url}/hook`)]) });
+    assert.equal(r.status, 'failed');
+    assert.equal(r.error?.code, 'QUALITY');
+    await slack.waitFor(1);
+    const body = JSON.parse(slack.got[0]!.body) as { text: string; blocks: { text: { text: string } }[] };
+    assert.match(body.text, /^:no_entry: pipeline q window 2026-11-01 failed at step gate/);
+    assert.match(body.blocks[0]!.text.text, /null repo_id in 3 rows/);
+  } finally {
+    await Promise.all([slack.close(), lake.cleanup()]);
+  }
+});

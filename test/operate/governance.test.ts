@@ -81,3 +81,39 @@ test('governance: governedQuery one-shot and named queries', async () => {
   const n = await gov.named('alice', 'events-by-repo');
   assert.deepEqual(n.rows, [{ repo_name: 'alice/app', events: 8 }, { repo_name: 'alice/lib', events: 2 }]);
 });
+
+test('governance: a runaway query is interrupted at queryTimeoutMs and the principal can query again', async () => {
+  const l2 = await testLake({ governance: { ...governanceConfig, queryTimeoutMs: 300 } });
+  const g2 = new Governance(l2.ctx);
+  try {
+    await writeGold(l2.ctx);
+    // 6^12 ≈ 2·10^9 joined rows: far longer than 300 ms on any machine.
+    const joins = Array.from({ length: 12 }, (_, i) => `fact_events f${i}`).join(', ');
+    await assert.rejects(g2.query('admin', `SELECT sum(f0.event_count * f11.event_count) AS s FROM ${joins}`), (e: Error & { code?: string }) => e.code === 'TIMEOUT' && /interrupted after 300 ms/.test(e.message));
+    const ok = await g2.query('admin', 'SELECT count(*) AS n FROM dim_repo');
+    assert.deepEqual(ok.rows, [{ n: 4 }]);
+  } finally {
+    await g2.close();
+    await l2.cleanup();
+  }
+});
+
+test('governance: the same policies exported as Lake Formation data cells filters (ids frozen per owner, masks excluded)', async () => {
+  const { lakeFormationFilters } = await import('../../src/governance/lake-formation.ts');
+  const filters = await lakeFormationFilters(lake.ctx, { database: 'eventlake', catalogId: '123456789012' });
+  const get = (p: string, t: string) => filters.find((f) => f.principal === p && f.TableName === t);
+  assert.deepEqual(get('alice', 'fact_events'), {
+    principal: 'alice',
+    TableCatalogId: '123456789012',
+    DatabaseName: 'eventlake',
+    TableName: 'fact_events',
+    Name: 'eventlake_alice_fact_events',
+    RowFilter: { FilterExpression: 'repo_id IN (1, 2)' },
+    ColumnWildcard: { ExcludedColumnNames: [] },
+  });
+  assert.deepEqual(get('bob', 'dim_user')?.RowFilter, { FilterExpression: 'user_id IN (11, 13)' });
+  assert.deepEqual(get('bob', 'dim_user')?.ColumnWildcard, { ExcludedColumnNames: ['email'] });
+  assert.deepEqual(get('alice', 'dim_date')?.RowFilter, { AllRowsWildcard: {} });
+  assert.deepEqual(get('analyst', 'dim_user')?.ColumnWildcard, { ExcludedColumnNames: ['email', 'login'] });
+  assert.equal(filters.some((f) => f.principal === 'admin'), false);
+});

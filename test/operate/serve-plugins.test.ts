@@ -114,3 +114,33 @@ test('query API: bearer tokens per principal over HTTP, governed results, refusa
     await lake.cleanup();
   }
 });
+
+test('query API: run history and anomaly reports for the dashboard, behind the same bearer auth', async () => {
+  const lake = await testLake({ governance: governanceConfig, pipelines: [{ name: 'housekeeping', steps: [{ id: 'archive', kind: 'lifecycle' }] }] });
+  const { createQueryApiPlugin } = await import('../../src/serve/plugins/query-api.ts');
+  const { runPipeline } = await import('../../src/pipeline/runner.ts');
+  const { putJson } = await import('../../src/core/storage.ts');
+  process.env.TEST_TOKEN_ALICE = 'alice-inproc-token-123';
+  const plugin = createQueryApiPlugin();
+  const app = Fastify();
+  try {
+    await writeGold(lake.ctx);
+    await runPipeline(lake.ctx, 'housekeeping', '2026-11-01');
+    await putJson(lake.ctx.storage, '_eventlake/state/anomalies/github.json', { source: 'github', anomalies: [{ dt: '2026-11-01', series: 'PushEvent' }] });
+    await plugin.register(app, { ...lake.ctx, metrics, options: {} });
+    assert.equal((await app.inject({ method: 'GET', url: '/api/runs' })).statusCode, 401);
+    const auth = { authorization: 'Bearer alice-inproc-token-123' };
+    const runs = (await app.inject({ method: 'GET', url: '/api/runs?pipeline=housekeeping&limit=5', headers: auth })).json() as { runs: { pipeline: string; status: string }[] };
+    assert.deepEqual(runs.runs.map((r) => [r.pipeline, r.status]), [['housekeeping', 'succeeded']]);
+    const an = await app.inject({ method: 'GET', url: '/api/anomalies/github', headers: auth });
+    assert.equal(an.statusCode, 200);
+    assert.equal((an.json() as { anomalies: unknown[] }).anomalies.length, 1);
+    assert.equal((await app.inject({ method: 'GET', url: '/api/anomalies/amplitude', headers: auth })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/api/anomalies/..%2Fx', headers: auth })).statusCode, 400);
+  } finally {
+    delete process.env.TEST_TOKEN_ALICE;
+    await plugin.close?.();
+    await app.close();
+    await lake.cleanup();
+  }
+});

@@ -5,6 +5,8 @@ import { assertRange, backfill } from '../../pipeline/backfill.ts';
 import { progress } from '../../core/progress.ts';
 import { windowsBetween } from '../../pipeline/window.ts';
 import { findPipeline } from '../../pipeline/runner.ts';
+import { AuditLog } from '../../audit/audit-log.ts';
+import { userInfo } from 'node:os';
 
 export function register(reg: Registrar): void {
   reg.program
@@ -30,6 +32,13 @@ export function register(reg: Registrar): void {
       const alerter = await createAlerter(ctx.loaded.config.operate.alerts, { storage: ctx.storage, layout: ctx.layout, log: ctx.log });
       try {
         const r = await backfill(ctx, name, range, { concurrency: o.concurrency, force: o.force, alerter, onWindow: () => bar.add(1) });
+        await new AuditLog(ctx.storage, ctx.layout).append({
+          actor: `cli:${userInfo().username}`,
+          action: 'pipeline.backfill',
+          target: `${name}/${range.from}..${range.to}`,
+          outcome: r.failed.length ? 'error' : 'ok',
+          detail: { succeeded: r.succeeded.length, skipped: r.skipped.length, failed: r.failed.map((f) => f.window), force: Boolean(o.force) },
+        });
         bar.done(`${r.succeeded.length} succeeded, ${r.skipped.length} skipped, ${r.failed.length} failed`);
         if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         else {

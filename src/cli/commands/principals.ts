@@ -1,5 +1,6 @@
 import type { Registrar } from '../program.ts';
 import { effectivePolicy, findPrincipal, Governance } from '../../governance/index.ts';
+import { lakeFormationFilters } from '../../governance/lake-formation.ts';
 
 export function register(reg: Registrar): void {
   reg.program
@@ -7,10 +8,17 @@ export function register(reg: Registrar): void {
     .summary('list governance principals and their policies')
     .description('list governance principals, their policies (row filters, masked and denied columns) and whether an API token is configured')
     .option('--explain <principal>', "print the governed view SQL the principal's queries run against")
+    .option('--lake-formation <database>', 'print the Lake Formation data cells filters (JSON) that enforce the same policies on Athena/Glue')
+    .option('--catalog-id <account>', 'TableCatalogId for --lake-formation (default: the caller account)')
     .option('--json', 'print as JSON')
-    .action(async (o: { explain?: string; json?: boolean }, cmd) => {
+    .action(async (o: { explain?: string; json?: boolean; lakeFormation?: string; catalogId?: string }, cmd) => {
       const ctx = await reg.context(cmd);
       const cfg = ctx.loaded.config.operate.governance;
+      if (o.lakeFormation) {
+        const filters = await lakeFormationFilters(ctx, { database: o.lakeFormation, catalogId: o.catalogId });
+        process.stdout.write(JSON.stringify(filters, null, 2) + '\n');
+        return;
+      }
       if (o.explain) {
         findPrincipal(cfg, o.explain);
         const g = new Governance(ctx);

@@ -4,6 +4,8 @@ import { createAlerter } from '../../operate/alerts.ts';
 import { findPipeline, runPipeline } from '../../pipeline/runner.ts';
 import { previousWindow } from '../../pipeline/window.ts';
 import { formatRun } from './runs.ts';
+import { AuditLog } from '../../audit/audit-log.ts';
+import { userInfo } from 'node:os';
 
 export function register(reg: Registrar): void {
   reg.program
@@ -25,6 +27,13 @@ export function register(reg: Registrar): void {
       const alerter = await createAlerter(ctx.loaded.config.operate.alerts, { storage: ctx.storage, layout: ctx.layout, log: ctx.log });
       try {
         const r = await runPipeline(ctx, p, window, { force: o.force, alerter, trigger: 'manual' });
+        await new AuditLog(ctx.storage, ctx.layout).append({
+          actor: `cli:${userInfo().username}`,
+          action: 'pipeline.run',
+          target: `${name}/${window}`,
+          outcome: r.status === 'succeeded' ? 'ok' : 'error',
+          detail: { runId: r.runId, force: Boolean(o.force), failedStep: r.error?.step },
+        });
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatRun(r, true) + '\n');
         if (r.status !== 'succeeded') {
           const e = new EventlakeError(`pipeline ${name} window ${window} failed at step ${r.error?.step}: ${r.error?.message}`, { step: `pipeline.${name}`, next: r.error?.next, retryable: r.error?.retryable });

@@ -104,6 +104,8 @@ export const governanceSchema = z
     namedQueries: z.record(z.string(), z.string()).default({}),
     /** Max rows returned by one query. */
     maxRows: z.number().int().positive().default(10_000),
+    /** A governed query running longer than this is interrupted. */
+    queryTimeoutMs: z.number().int().positive().default(30_000),
   })
   .strict()
   .prefault({});

@@ -4,12 +4,16 @@
 //   POST /api/query            {"sql": "SELECT …"}     -> {columns, rows, truncated, tables}
 //   GET  /api/queries                                   -> named queries
 //   GET  /api/queries/:name                             -> result of a named query
+//   GET  /api/runs?pipeline=&limit=                     -> pipeline run history (newest first)
+//   GET  /api/anomalies/:source                         -> latest anomaly report (for the dashboard)
 // 401: no/unknown token. 403: policy refusal (non-SELECT, unknown table, table function…). 400: bad SQL/engine error.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServeContext, ServePlugin } from '../plugin.ts';
 import { EventlakeError } from '../../core/errors.ts';
 import { redact } from '../../core/secrets.ts';
 import { Governance, PolicyViolation, TokenIndex, type QueryResult } from '../../governance/index.ts';
+import { RunHistory } from '../../pipeline/history.ts';
+import { getJson } from '../../core/storage.ts';
 
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -80,6 +84,19 @@ export function createQueryApiPlugin(): ServePlugin {
         } catch (e) {
           return fail(reply, principal, e);
         }
+      });
+
+      app.get<{ Querystring: { pipeline?: string; limit?: string } }>('/api/runs', async (req, reply) => {
+        if (!(await authenticate(req, reply))) return reply;
+        const limit = Math.min(500, Math.max(1, Number.parseInt(req.query.limit ?? '50', 10) || 50));
+        return { runs: await new RunHistory(ctx.storage, ctx.layout).list({ pipeline: req.query.pipeline, limit }) };
+      });
+
+      app.get<{ Params: { source: string } }>('/api/anomalies/:source', async (req, reply) => {
+        if (!(await authenticate(req, reply))) return reply;
+        if (!/^[a-z0-9_-]+$/i.test(req.params.source)) return reply.code(400).send({ error: 'bad source name' });
+        const r = await getJson(ctx.storage, ctx.layout.metaKey('state', 'anomalies', `${req.params.source}.json`));
+        return r ?? reply.code(404).send({ error: `no anomaly report for ${req.params.source} yet (run: eventlake anomalies --source ${req.params.source})` });
       });
     },
     async close() {
