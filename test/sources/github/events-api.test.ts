@@ -226,3 +226,23 @@ test('poll: the real 2013 events (ids out of order) land once, in their own hour
     await t.cleanup();
   }
 });
+
+test('poll: without --once it keeps polling until the signal aborts, then returns what it landed', async () => {
+  const t = await tempDir();
+  const srv = await startGithubDevServers({ apiEvents: evs(H0, 10, 12, 57_000_000_000), pollIntervalSec: 3600 });
+  try {
+    const ctx = await makeContext(join(t.dir, 'lake'), apiConfig(srv.apiUrl));
+    const ac = new AbortController();
+    const running = pollGithub(ctx, { signal: ac.signal });
+    while (srv.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort(); // during the hour-long X-Poll-Interval wait
+    const r = await running;
+    assert.equal(r.polls, 1);
+    assert.equal(r.newEvents, 10);
+    assert.equal(srv.requests.length, 1);
+  } finally {
+    await srv.close();
+    await t.cleanup();
+  }
+});
