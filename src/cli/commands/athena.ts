@@ -40,8 +40,8 @@ export function register(reg: Registrar): void {
   g.command('setup')
     .summary('create the Glue database and one external table per lake table (partition projection on dt)')
     .description(
-      'Finds cleaned/<source>/<table>/ and aggregated/<domain>/<table>/ Parquet tables in the lake, reads their columns\n' +
-        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <layer>_<group>_<table> with\n' +
+      'Finds cleaned/<source>/<table>/ and aggregated/<domain>/<table>/ Parquet tables in the lake, reads their columns ' +
+        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <layer>_<group>_<table> with ' +
         "partition projection on dt (projection.dt.type=date, format yyyy-MM-dd, range NOW-3YEARS,NOW,\n" +
         'storage.location.template …/dt=${dt}/): no MSCK REPAIR, no crawler. --print writes the DDL; --apply runs it.',
     )
@@ -94,8 +94,8 @@ export function register(reg: Registrar): void {
   g.command('ctas')
     .summary('build a dt-partitioned Parquet+Snappy table with CTAS + INSERT INTO chunks of ≤100 partitions')
     .description(
-      'Runs the SELECT in --sql (its last column must be dt) as one CTAS for the first ≤100 dt partitions and\n' +
-        'INSERT INTO for each further chunk (Athena writes at most 100 partitions per query). A rebuild drops the\n' +
+      'Runs the SELECT in --sql (its last column must be dt) as one CTAS for the first ≤100 dt partitions and ' +
+        'INSERT INTO for each further chunk (Athena writes at most 100 partitions per query). A rebuild drops the ' +
         'Glue table and empties --location first (lake bucket only), so reruns replace, never append.',
     )
     .requiredOption('--table <name>', 'target table (lower-case Glue name)')
