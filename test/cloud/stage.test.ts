@@ -151,6 +151,23 @@ test('stage: a failed PUT names the file and the rerun command, and keeps histor
   }
 });
 
+test('stage: an abort signal stops between files and keeps the history of what landed', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'el-stage-'));
+  try {
+    const lake = await seedLake(root);
+    const ac = new AbortController();
+    await assert.rejects(
+      () => stageRaw(lake, layout, lakeTarget(lake, layout), { signal: ac.signal, onFile: () => ac.abort(new Error('shutdown')) }),
+      (e: Error & { retryable?: boolean }) => /interrupted/.test(e.message) && e.retryable === true,
+    );
+    const r = await stageRaw(lake, layout, lakeTarget(lake, layout), {});
+    assert.equal(r.skipped, 1);
+    assert.equal(r.staged.length, 3);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('stage: a lake on S3 (config -> createStorage -> S3Storage on s3rver): raw read from S3, staged in the same bucket', async () => {
   const s3 = await startS3('lake-bucket');
   const prev = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };

@@ -2,7 +2,8 @@
 import type { Registrar } from '../program.ts';
 import { EventlakeError, ExitCode } from '../../core/errors.ts';
 import { connectSnowflake, type SqlExecutor } from '../../warehouse/snowflake/client.ts';
-import { requireSnowflakeConfig, runLoad, runSetup, snowflakeNames } from '../../warehouse/snowflake/loader.ts';
+import { newLoadId, requireSnowflakeConfig, runLoad, runSetup, snowflakeNames } from '../../warehouse/snowflake/loader.ts';
+import { loadStatements } from '../../warehouse/snowflake/sql.ts';
 
 export function register(reg: Registrar): void {
   const g = reg.group('snowflake', 'Snowflake: external stage on python-import/, COPY INTO amplitude_raw, typed table');
@@ -50,10 +51,16 @@ export function register(reg: Registrar): void {
     )
     .option('--pattern <regex>', 'COPY PATTERN on the staged path (default: warehouse.snowflake.pattern)')
     .option('--on-error <mode>', 'CONTINUE | SKIP_FILE | SKIP_FILE_<n> | SKIP_FILE_<n>% | ABORT_STATEMENT (default: warehouse.snowflake.onError)')
-    .action(async (o: { pattern?: string; onError?: string }, cmd) => {
+    .option('--print', 'print the COPY and INSERT statements without connecting')
+    .action(async (o: { pattern?: string; onError?: string; print?: boolean }, cmd) => {
       const ctx = await reg.context(cmd);
       const sf = requireSnowflakeConfig(ctx.loaded.config);
       const names = snowflakeNames(ctx.loaded.config);
+      if (o.print) {
+        const st = loadStatements(names, { loadId: newLoadId(), pattern: o.pattern ?? sf.pattern, onError: o.onError ?? sf.onError });
+        process.stdout.write(st.map((s) => `-- ${s.template}\n${s.sql};\n`).join('\n'));
+        return;
+      }
       const exec = await connectSnowflake(sf);
       try {
         const r = await runLoad(exec, names, {
