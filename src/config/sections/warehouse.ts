@@ -2,6 +2,19 @@ import { z } from 'zod';
 
 export const warehouseSchema = z
   .object({
+    /** Embedded warehouse (the DuckDB file at engine.duckdb.path): `eventlake load duckdb`. */
+    duckdb: z
+      .object({
+        /** COPY ON_ERROR semantics per raw file: abort the load, skip the bad file, or load its good rows. */
+        onError: z.enum(['abort', 'skip_file', 'continue']).default('abort'),
+        /** Source whose raw files feed the VARIANT-style table. */
+        source: z.string().default('amplitude'),
+        table: z.string().default('amplitude_raw'),
+        /** Also copy the gold tables (aggregated/<domain>/<table>) into the warehouse file. */
+        loadGold: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     snowflake: z
       .object({
         account: z.string().min(1),
