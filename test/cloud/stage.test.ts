@@ -15,6 +15,8 @@ import { startS3, S3RVER_CREDENTIALS } from './s3rver-harness.ts';
 import { S3Api } from '../../src/cloud/aws/s3.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createStorage } from '../../src/storage/index.ts';
+import { buildContext } from '../../src/cli/context.ts';
+import { stageAmplitudeTask } from '../../src/warehouse/snowflake/tasks.ts';
 
 const layout = new LakeLayout();
 const KMS = 'alias/eventlake-stage';
@@ -201,6 +203,23 @@ test('stage: a lake on S3 (config -> createStorage -> S3Storage on s3rver): raw 
     if (prev.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
     if (prev.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
     await s3.close();
+  }
+});
+
+test('stage: the stage-amplitude pipeline task stages its window only', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'el-stage-'));
+  try {
+    await seedLake(join(root, 'lake'));
+    const app = await buildContext({ lake: join(root, 'lake') });
+    const window = { id: '2026-11-01', granularity: 'day' as const, start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z'), dt: '2026-11-01', firstHour: '2026-11-01T00', lastHour: '2026-11-01T23' };
+    const base = { app, window, pipeline: 'p', step: 's', runId: 'r1', attempt: 1, signal: new AbortController().signal, log: app.log };
+    const r1 = await stageAmplitudeTask.run({ ...base, params: stageAmplitudeTask.params!.parse({}) });
+    assert.equal(r1?.rows, 2);
+    const r2 = await stageAmplitudeTask.run({ ...base, params: { force: false } });
+    assert.equal(r2?.rows, 0);
+    assert.equal((r2?.detail as { skipped: number }).skipped, 2);
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });
 
