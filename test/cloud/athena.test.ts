@@ -14,9 +14,10 @@ import { AthenaEngine } from '../../src/engines/athena/athena-engine.ts';
 import { AthenaApi } from '../../src/cloud/aws/athena.ts';
 import { GlueApi } from '../../src/cloud/aws/glue.ts';
 import { runCtas } from '../../src/engines/athena/ctas.ts';
-import { chunk, ctasStatements, duckdbToHive, lit, projectionTableStatement, createDatabaseStatement } from '../../src/engines/athena/athena-sql.ts';
+import { chunk, ctasStatements, duckdbToHive, lit, projectionTableStatement, createDatabaseStatement, goldViewStatement } from '../../src/engines/athena/athena-sql.ts';
 import { discoverLakeTables } from '../../src/engines/athena/lake-tables.ts';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.ts';
+import { runNamedQuery } from '../../src/models/analytics.ts';
 import { LocalStorage } from '../../src/storage/local/local-storage.ts';
 import { LakeLayout, datesBetween } from '../../src/lake/layout.ts';
 
@@ -180,7 +181,7 @@ test('athena: CTAS/INSERT and projection DDL match golden files', async () => {
     createDatabaseStatement('eventlake'),
     projectionTableStatement({
       database: 'eventlake',
-      table: 'cleaned_github_events',
+      table: 'github_events',
       columns: [
         { name: 'id', type: 'string' },
         { name: 'repo_id', type: 'bigint' },
@@ -190,7 +191,8 @@ test('athena: CTAS/INSERT and projection DDL match golden files', async () => {
       ],
       location: 's3://lake-bucket/cleaned/github/events/',
     }),
-    projectionTableStatement({ database: 'eventlake', table: 'aggregated_github_dim_repo', columns: [{ name: 'repo_id', type: 'bigint' }], location: 's3://lake-bucket/aggregated/github/dim_repo/', partitioned: false }),
+    projectionTableStatement({ database: 'eventlake', table: 'github_dim_repo', columns: [{ name: 'repo_id', type: 'bigint' }], location: 's3://lake-bucket/aggregated/github/dim_repo/', partitioned: false }),
+    goldViewStatement('eventlake', 'fact_events', 'github_fact_events', [{ name: 'repo_id', type: 'bigint' }, { name: 'event_count', type: 'bigint' }], true),
   ];
   await golden('athena-setup.sql', ddl.map((s) => `${s};\n`).join('\n'));
   assert.match(ddl[1]!, /'projection\.dt\.range' = 'NOW-3YEARS,NOW'/);
@@ -221,6 +223,35 @@ test('athena: quoting and validation refuse unsafe names, dts, locations and typ
   assert.throws(() => chunk([1], 101), /1\.\.100/);
 });
 
+test('athena: a portable named query (models/analytics) runs on the Athena engine with ? execution parameters', async () => {
+  const fake = await startFakeAthena({
+    pollsBeforeDone: 0,
+    results: () => ({
+      columns: [
+        { Name: 'rnk', Type: 'bigint' },
+        { Name: 'repo_id', Type: 'bigint' },
+        { Name: 'repo_name', Type: 'varchar' },
+        { Name: 'stars', Type: 'bigint' },
+      ],
+      rows: [['1', '42', 'o/r', '7']],
+    }),
+  });
+  const engine = engineFor(fake.endpoint);
+  try {
+    const rows = await runNamedQuery(engine, 'top_repos_by_stars', { from: '2026-11-01', to: '2026-11-07', limit: 5, repos: ['o/r', "it's/x"] });
+    assert.deepEqual(rows, [{ rnk: 1, repo_id: 42, repo_name: 'o/r', stars: 7 }]);
+    const start = fake.calls.find((c) => c.target === 'AmazonAthena.StartQueryExecution')!.body;
+    const sql = String(start.QueryString);
+    assert.doesNotMatch(sql, /:from|:to|:limit|:repos/);
+    const params = start.ExecutionParameters as string[];
+    assert.equal((sql.match(/\?/g) ?? []).length, params.length);
+    assert.ok(params.includes("'2026-11-01'") && params.includes("'2026-11-07'") && params.includes('5') && params.includes("'it''s/x'"), params.join(' '));
+  } finally {
+    await engine.close();
+    await fake.close();
+  }
+});
+
 test('athena: DuckDB types map to Hive types', () => {
   assert.equal(duckdbToHive('VARCHAR'), 'string');
   assert.equal(duckdbToHive('BIGINT'), 'bigint');
@@ -239,14 +270,25 @@ test('athena: setup discovers lake Parquet tables and their columns (DuckDB), an
     const storage = new LocalStorage({ root: lake, fsync: false });
     await storage.put('cleaned/github/events/.keep', '');
     await storage.put('aggregated/github/dim_repo/.keep', '');
+    await storage.put('aggregated/github/events/.keep', ''); // same table name in both layers
     const ev = join(lake, 'cleaned', 'github', 'events');
     await duck.run(
       `COPY (SELECT 'e' || i AS id, i::BIGINT AS repo_id, TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i) HOUR AS created_at, ['a','b'] AS tags, strftime(DATE '2026-11-01' + (i % 3)::INTEGER, '%Y-%m-%d') AS dt FROM range(10) t(i)) TO '${ev}' (FORMAT PARQUET, PARTITION_BY (dt), OVERWRITE_OR_IGNORE)`,
     );
     await duck.run(`COPY (SELECT 1::BIGINT AS repo_id, 'o/r' AS repo_name) TO '${join(lake, 'aggregated', 'github', 'dim_repo', 'part-0.parquet')}' (FORMAT PARQUET)`);
+    await duck.run(`COPY (SELECT 1::BIGINT AS n) TO '${join(lake, 'aggregated', 'github', 'events', 'part-0.parquet')}' (FORMAT PARQUET)`);
+    await duck.run(
+      `COPY (SELECT DATE '2026-11-01' AS dt, 1::BIGINT AS repo_id, 2::BIGINT AS user_id, 'PushEvent' AS event_type, 3::BIGINT AS event_count) TO '${join(lake, 'aggregated', 'github', 'fact_events')}' (FORMAT PARQUET, PARTITION_BY (dt), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
+    );
     const tables = await discoverLakeTables(storage, new LakeLayout(), duck, root);
-    assert.deepEqual(tables.map((t) => [t.glueName, t.partitioned]), [['aggregated_github_dim_repo', false], ['cleaned_github_events', true]]);
-    assert.deepEqual(tables[1]!.columns, [
+    assert.deepEqual(tables.map((t) => [t.glueName, t.layer, t.partitioned]), [
+      ['aggregated_github_events', 'aggregated', false],
+      ['github_dim_repo', 'aggregated', false],
+      ['github_events', 'cleaned', true],
+      ['github_fact_events', 'aggregated', true],
+    ]);
+    assert.deepEqual(tables.find((t) => t.glueName === 'github_fact_events')!.columns.map((c) => c.name), ['repo_id', 'user_id', 'event_type', 'event_count'], 'dt inside the files is the partition column only');
+    assert.deepEqual(tables.find((t) => t.glueName === 'github_events')!.columns, [
       { name: 'id', type: 'string' },
       { name: 'repo_id', type: 'bigint' },
       { name: 'created_at', type: 'timestamp' },
@@ -258,9 +300,14 @@ test('athena: setup discovers lake Parquet tables and their columns (DuckDB), an
       { cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, EVENTLAKE_LOG_LEVEL: 'silent' } },
     );
     assert.match(stdout, /CREATE DATABASE IF NOT EXISTS `eventlake`;/);
-    assert.match(stdout, /CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`\.`cleaned_github_events` \(\n  `id` string,\n  `repo_id` bigint,\n  `created_at` timestamp,\n  `tags` array<string>\n\)/);
+    assert.match(stdout, /CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`\.`github_events` \(\n  `id` string,\n  `repo_id` bigint,\n  `created_at` timestamp,\n  `tags` array<string>\n\)/);
     assert.match(stdout, /LOCATION 's3:\/\/lake-bucket\/cleaned\/github\/events\/'/);
-    assert.match(stdout, /`aggregated_github_dim_repo`[\s\S]*LOCATION 's3:\/\/lake-bucket\/aggregated\/github\/dim_repo\/'\nTBLPROPERTIES \('parquet\.compression' = 'SNAPPY'\)/);
+    assert.match(stdout, /`github_dim_repo`[\s\S]*LOCATION 's3:\/\/lake-bucket\/aggregated\/github\/dim_repo\/'\nTBLPROPERTIES \('parquet\.compression' = 'SNAPPY'\)/);
+    // Views named like the gold tables for the portable named queries; dt cast to DATE like the embedded engine.
+    assert.match(stdout, /CREATE OR REPLACE VIEW "eventlake"\."fact_events" AS\nSELECT "repo_id", "user_id", "event_type", "event_count", CAST\("dt" AS DATE\) AS "dt"\nFROM "eventlake"\."github_fact_events";/);
+    assert.match(stdout, /CREATE OR REPLACE VIEW "eventlake"\."dim_repo" AS\nSELECT "repo_id", "repo_name"\nFROM "eventlake"\."github_dim_repo";/);
+    assert.match(stdout, /VIEW "eventlake"\."events" AS\nSELECT "n"\nFROM "eventlake"\."aggregated_github_events";/);
+    assert.doesNotMatch(stdout, /VIEW "eventlake"\."(github_|dim_date)/, 'views only for gold tables that exist, never named like a table');
   } finally {
     await duck.close();
     await rm(root, { recursive: true, force: true });

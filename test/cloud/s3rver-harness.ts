@@ -23,6 +23,8 @@ export interface ProxyBehaviour {
   noMultiDelete?: boolean;
   /** Emulate S3 conditional writes: PUT with If-None-Match: * on an existing key -> 412 PreconditionFailed. */
   emulateIfNoneMatch?: boolean;
+  /** Answer the next N PUTs with 503 SlowDown (S3 throttling). */
+  slowDownPuts?: number;
 }
 
 export interface S3Harness {
@@ -58,6 +60,13 @@ export async function startS3(bucket = 'lake', behaviour: ProxyBehaviour = {}): 
     const [path = '/', query = ''] = (req.url ?? '/').split('?');
     requests.push({ method: req.method ?? '', path, query, headers: req.headers });
     const q = new URLSearchParams(query);
+    if (req.method === 'PUT' && (behaviour.slowDownPuts ?? 0) > 0) {
+      behaviour.slowDownPuts!--;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      return;
+    }
     if (behaviour.noMultiDelete && req.method === 'POST' && q.has('delete')) {
       req.resume();
       res.writeHead(501, { 'content-type': 'application/xml' });

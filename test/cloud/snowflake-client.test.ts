@@ -10,6 +10,12 @@ import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto'
 import { connectSnowflake } from '../../src/warehouse/snowflake/client.ts';
 import { runLoad } from '../../src/warehouse/snowflake/loader.ts';
 import { redact } from '../../src/core/secrets.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildContext } from '../../src/cli/context.ts';
+import { listAll } from '../../src/core/storage.ts';
+import { snowflakeLoadTask } from '../../src/warehouse/snowflake/tasks.ts';
 
 interface Seen {
   url: string;
@@ -151,4 +157,44 @@ test('snowflake client: a SQL error from the server becomes an EventlakeError wi
 
 test('snowflake client: no key and no password is a config error naming the env vars', async () => {
   await assert.rejects(() => connectSnowflake(cfg('http://127.0.0.1:9'), {}), (e: Error & { code?: string }) => e.code === 'CONFIG' && /TEST_SF_KEY/.test(e.message));
+});
+
+test('snowflake-load pipeline task: loads through snowflake-sdk, records history, fails with PARTIAL on a partially loaded file', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'el-sftask-'));
+  let partial = false;
+  const sf = await fakeSnowflake((sql) =>
+    sql.startsWith('COPY INTO')
+      ? {
+          success: true,
+          data: {
+            parameters: [],
+            rowtype: COPY_ROWTYPE,
+            rowset: [['s3://seed-bucket/python-import/amplitude/a.json.gz', partial ? 'PARTIALLY_LOADED' : 'LOADED', '2', partial ? '1' : '2', partial ? '1' : '0', partial ? 'bad json' : null]],
+            total: 1,
+            returned: 1,
+            queryId: 'q-copy',
+            queryResultFormat: 'json',
+          },
+        }
+      : { success: true, data: { parameters: [], rowtype: [{ name: 'number of rows inserted', type: 'fixed', nullable: false, scale: 0, precision: 19 }], rowset: [['2']], total: 1, returned: 1, queryId: 'q', queryResultFormat: 'json' } },
+  );
+  process.env.EL_TEST_TASK_SF_KEY = keys.privateKey;
+  try {
+    const app = await buildContext(
+      { lake: join(root, 'lake') },
+      { warehouse: { snowflake: { account: 'ab12345', username: 'LOADER', accessUrl: sf.accessUrl, privateKeyEnv: 'EL_TEST_TASK_SF_KEY', stageUrl: 's3://seed-bucket/python-import/' } } },
+    );
+    const window = { id: '2026-11-01', granularity: 'day' as const, start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z'), dt: '2026-11-01', firstHour: '2026-11-01T00', lastHour: '2026-11-01T23' };
+    const base = { app, window, pipeline: 'p', step: 's', runId: 'r1', attempt: 1, signal: new AbortController().signal, log: app.log };
+    const r = await snowflakeLoadTask.run({ ...base, params: snowflakeLoadTask.params!.parse({}) });
+    assert.equal(r?.rows, 2);
+    assert.equal((r?.detail as { typedRowsInserted: number }).typedRowsInserted, 2);
+    assert.equal((await listAll(app.storage, '_eventlake/load-history/amplitude/snowflake/')).length, 1);
+    partial = true;
+    await assert.rejects(() => snowflakeLoadTask.run({ ...base, params: snowflakeLoadTask.params!.parse({}) }), (e: Error & { code?: string }) => e.code === 'PARTIAL' && /bad json/.test(e.message));
+  } finally {
+    delete process.env.EL_TEST_TASK_SF_KEY;
+    await sf.close();
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -168,3 +168,18 @@ test('s3: uri and prefix mapping', async () => {
     await h.close();
   }
 });
+
+test('s3: 503 SlowDown (throttling) is retried by the SDK; when retries run out the error is retryable', async () => {
+  const h = await startS3('lake', { slowDownPuts: 2 });
+  try {
+    const s = h.storage({ maxAttempts: 3 });
+    await s.put('t/x', 'v');
+    assert.equal(h.requests.filter((r) => r.method === 'PUT').length, 3);
+    assert.equal((await s.get('t/x')).toString(), 'v');
+    h.behaviour.slowDownPuts = 5;
+    const once = h.storage({ maxAttempts: 1 });
+    await assert.rejects(() => once.put('t/y', 'v'), (e: Error & { retryable?: boolean; code?: string }) => e.retryable === true && e.code === 'HTTP_503');
+  } finally {
+    await h.close();
+  }
+});

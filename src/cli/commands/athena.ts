@@ -6,7 +6,9 @@ import { EventlakeError } from '../../core/errors.ts';
 import { datesBetween } from '../../lake/layout.ts';
 import { DuckDbEngine } from '../../engines/duckdb/duckdb-engine.ts';
 import { AthenaEngine } from '../../engines/athena/athena-engine.ts';
-import { createDatabaseStatement, projectionTableStatement, assertGlueName } from '../../engines/athena/athena-sql.ts';
+import { createDatabaseStatement, projectionTableStatement, assertGlueName, goldViewStatement } from '../../engines/athena/athena-sql.ts';
+import { getNamedQuery, runNamedQuery, type NamedQueryParams } from '../../models/analytics.ts';
+import { formatResult, type OutputFormat } from '../../layers/query.ts';
 import { discoverLakeTables } from '../../engines/athena/lake-tables.ts';
 import { runCtas } from '../../engines/athena/ctas.ts';
 import { GlueApi } from '../../cloud/aws/glue.ts';
@@ -40,8 +42,8 @@ export function register(reg: Registrar): void {
   g.command('setup')
     .summary('create the Glue database and one external table per lake table (partition projection on dt)')
     .description(
-      'Finds cleaned/<source>/<table>/ and aggregated/<domain>/<table>/ Parquet tables in the lake, reads their columns\n' +
-        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <layer>_<group>_<table> with\n' +
+      'Finds cleaned/<source>/<table>/ and aggregated/<domain>/<table>/ Parquet tables in the lake, reads their columns ' +
+        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <layer>_<group>_<table> with ' +
         "partition projection on dt (projection.dt.type=date, format yyyy-MM-dd, range NOW-3YEARS,NOW,\n" +
         'storage.location.template …/dt=${dt}/): no MSCK REPAIR, no crawler. --print writes the DDL; --apply runs it.',
     )
@@ -49,7 +51,8 @@ export function register(reg: Registrar): void {
     .option('--apply', 'run the DDL on Athena (engine.athena workgroup/outputLocation)')
     .option('--location-base <s3url>', 'S3 URL where the lake keys live (required when the lake is local)')
     .option('--range <range>', 'projection.dt.range', 'NOW-3YEARS,NOW')
-    .action(async (o: { print?: boolean; apply?: boolean; locationBase?: string; range: string }, cmd) => {
+    .option('--views <domain>', "also create views named like that domain's gold tables (fact_events, dim_repo, …) for `athena report`; '' for none", 'github')
+    .action(async (o: { print?: boolean; apply?: boolean; locationBase?: string; range: string; views: string }, cmd) => {
       if (o.print && o.apply) throw new EventlakeError('choose --print or --apply', { step: 'cli', code: 'USAGE' });
       const ctx = await reg.context(cmd);
       const a = o.apply ? athenaConfig(ctx) : ctx.loaded.config.engine.athena;
@@ -78,6 +81,9 @@ export function register(reg: Registrar): void {
           }),
         ),
       ];
+      const taken = new Set(tables.map((t) => t.glueName));
+      const views = tables.filter((t) => o.views && t.layer === 'aggregated' && t.group === o.views && !taken.has(t.table));
+      for (const t of views) statements.push(goldViewStatement(database, assertGlueName(t.table), t.glueName, t.columns, t.partitioned));
       if (!o.apply) {
         process.stdout.write(statements.map((s) => `${s};\n`).join('\n'));
         return;
@@ -88,14 +94,18 @@ export function register(reg: Registrar): void {
       } finally {
         await engine.close();
       }
-      process.stdout.write(`created/checked database ${database} and ${tables.length} table(s): ${tables.map((t) => t.glueName).join(', ')}\n`);
+      process.stdout.write(
+        `created/checked database ${database} and ${tables.length} table(s): ${tables.map((t) => t.glueName).join(', ')}` +
+          (views.length ? `; views ${views.map((t) => t.table).join(', ')}` : '') +
+          '\n',
+      );
     });
 
   g.command('ctas')
     .summary('build a dt-partitioned Parquet+Snappy table with CTAS + INSERT INTO chunks of ≤100 partitions')
     .description(
-      'Runs the SELECT in --sql (its last column must be dt) as one CTAS for the first ≤100 dt partitions and\n' +
-        'INSERT INTO for each further chunk (Athena writes at most 100 partitions per query). A rebuild drops the\n' +
+      'Runs the SELECT in --sql (its last column must be dt) as one CTAS for the first ≤100 dt partitions and ' +
+        'INSERT INTO for each further chunk (Athena writes at most 100 partitions per query). A rebuild drops the ' +
         'Glue table and empties --location first (lake bucket only), so reruns replace, never append.',
     )
     .requiredOption('--table <name>', 'target table (lower-case Glue name)')
@@ -136,6 +146,33 @@ export function register(reg: Registrar): void {
       } finally {
         await engine.close();
         glue.destroy();
+      }
+    });
+
+  g.command('report')
+    .summary('run a named analytic query (models/analytics/*.sql) on Athena over the gold views')
+    .description(
+      'Runs one of the portable named queries (the same SQL `eventlake report` runs on DuckDB) on Athena, with ' +
+        'parameters bound as Athena execution parameters. Needs the gold views from `eventlake athena setup --apply`.',
+    )
+    .argument('<name>', 'query name (eventlake report --list)')
+    .option('--from <date>', 'first day, YYYY-MM-DD (inclusive)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (inclusive)')
+    .option('--repo <owner/name>', 'restrict to a repository (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--limit <n>', 'number of rows for ranked queries')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .action(async (name: string, o: { from?: string; to?: string; repo?: string[]; limit?: string; format: string }, cmd) => {
+      if (!['table', 'json', 'csv'].includes(o.format)) throw new EventlakeError(`--format must be table, json or csv`, { step: 'cli', code: 'USAGE' });
+      getNamedQuery(name);
+      const ctx = await reg.context(cmd);
+      const engine = new AthenaEngine(athenaConfig(ctx));
+      try {
+        const params: NamedQueryParams = { from: o.from, to: o.to, repos: o.repo, limit: o.limit };
+        const rows = await runNamedQuery(engine, name, params);
+        const columns = rows[0] ? Object.keys(rows[0]) : [];
+        process.stdout.write(formatResult({ columns, rows }, o.format as OutputFormat));
+      } finally {
+        await engine.close();
       }
     });
 }

@@ -2,16 +2,18 @@
 import type { Registrar } from '../program.ts';
 import { EventlakeError, ExitCode } from '../../core/errors.ts';
 import { connectSnowflake, type SqlExecutor } from '../../warehouse/snowflake/client.ts';
-import { requireSnowflakeConfig, runLoad, runSetup, snowflakeNames } from '../../warehouse/snowflake/loader.ts';
+import { newLoadId, requireSnowflakeConfig, runLoad, runSetup, snowflakeNames } from '../../warehouse/snowflake/loader.ts';
+import { loadStatements } from '../../warehouse/snowflake/sql.ts';
 
 export function register(reg: Registrar): void {
   const g = reg.group('snowflake', 'Snowflake: external stage on python-import/, COPY INTO amplitude_raw, typed table');
 
   g.command('setup')
+    .summary('print or apply the Snowflake DDL (integration, file format, stage, amplitude_raw, typed table)')
     .description(
-      'create the database/schema, storage integration (warehouse.snowflake.roleArn), JSON file format\n' +
-        '(STRIP_OUTER_ARRAY = TRUE), external stage on the python-import/ URL, amplitude_raw (VARIANT) and the typed table.\n' +
-        '--print writes the SQL to stdout (nothing is executed); --apply runs it (integration creation needs ACCOUNTADMIN\n' +
+      'create the database/schema, storage integration (warehouse.snowflake.roleArn), JSON file format ' +
+        '(STRIP_OUTER_ARRAY = TRUE), external stage on the python-import/ URL, amplitude_raw (VARIANT) and the typed table. ' +
+        '--print writes the SQL to stdout (nothing is executed); --apply runs it (integration creation needs ACCOUNTADMIN ' +
         'or CREATE INTEGRATION) and prints STORAGE_AWS_IAM_USER_ARN / STORAGE_AWS_EXTERNAL_ID and the IAM trust policy.',
     )
     .option('--print', 'print the SQL only (default)')
@@ -40,18 +42,25 @@ export function register(reg: Registrar): void {
     });
 
   g.command('load')
+    .summary('COPY INTO amplitude_raw from the stage, per-file results, insert new uuids into the typed table')
     .description(
-      'COPY INTO amplitude_raw from the stage (FROM (SELECT $1, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER …)),\n' +
-        'report per-file results, then insert new uuids into the typed table. Idempotent: Snowflake skips files it\n' +
-        'loaded in the last 64 days, and the typed insert skips uuids already present. A load record is written to\n' +
+      'COPY INTO amplitude_raw from the stage (FROM (SELECT $1, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER …)), ' +
+        'report per-file results, then insert new uuids into the typed table. Idempotent: Snowflake skips files it ' +
+        'loaded in the last 64 days, and the typed insert skips uuids already present. A load record is written to ' +
         '_eventlake/load-history/amplitude/snowflake/. Exit code 4 when some files failed or loaded partially.',
     )
     .option('--pattern <regex>', 'COPY PATTERN on the staged path (default: warehouse.snowflake.pattern)')
     .option('--on-error <mode>', 'CONTINUE | SKIP_FILE | SKIP_FILE_<n> | SKIP_FILE_<n>% | ABORT_STATEMENT (default: warehouse.snowflake.onError)')
-    .action(async (o: { pattern?: string; onError?: string }, cmd) => {
+    .option('--print', 'print the COPY and INSERT statements without connecting')
+    .action(async (o: { pattern?: string; onError?: string; print?: boolean }, cmd) => {
       const ctx = await reg.context(cmd);
       const sf = requireSnowflakeConfig(ctx.loaded.config);
       const names = snowflakeNames(ctx.loaded.config);
+      if (o.print) {
+        const st = loadStatements(names, { loadId: newLoadId(), pattern: o.pattern ?? sf.pattern, onError: o.onError ?? sf.onError });
+        process.stdout.write(st.map((s) => `-- ${s.template}\n${s.sql};\n`).join('\n'));
+        return;
+      }
       const exec = await connectSnowflake(sf);
       try {
         const r = await runLoad(exec, names, {

@@ -8,11 +8,12 @@ import { lakeTarget, s3PutOnlyTarget, stageRaw } from '../../warehouse/snowflake
 export function register(reg: Registrar): void {
   const g = reg.group('stage', 'copy raw files into the Snowflake external stage prefix (python-import/<source>/)');
   g.command('amplitude')
+    .summary('PUT raw Amplitude files under python-import/amplitude/ (PUT-only, idempotent rerun)')
     .description(
-      'PUT raw Amplitude .json.gz files (exact bytes) under python-import/amplitude/dt=…/hour=…/.\n' +
-        'The stage is written with PutObject only (no List/Get on the stage): what was staged is recorded in\n' +
-        '_eventlake/load-history/amplitude/stage/ in the lake, so a rerun skips staged files and re-PUTs the rest\n' +
-        'to the same keys. Target: storage.stageS3 when configured (e.g. the seed bucket with a PUT-only role),\n' +
+      'PUT raw Amplitude .json.gz files (exact bytes) under python-import/amplitude/dt=…/hour=…/. ' +
+        'The stage is written with PutObject only (no List/Get on the stage): what was staged is recorded in ' +
+        '_eventlake/load-history/amplitude/stage/ in the lake, so a rerun skips staged files and re-PUTs the rest ' +
+        'to the same keys. Target: storage.stageS3 when configured (e.g. the seed bucket with a PUT-only role), ' +
         'otherwise the lake itself. Next: eventlake snowflake load',
     )
     .option('--from <date>', 'first dt to stage, YYYY-MM-DD (inclusive)')

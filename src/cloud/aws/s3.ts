@@ -64,7 +64,8 @@ export function mapS3Error(e: unknown, what: string): EventlakeError {
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
     return new EventlakeError(`object not found: ${what}`, { step: STEP, code: 'NOT_FOUND', cause: e });
   }
-  if (name === 'PreconditionFailed' || status === 412 || name === 'ConditionalRequestConflict' || status === 409) {
+  // 412: If-None-Match failed; 409 ConditionalRequestConflict: a concurrent conditional write won the race.
+  if (name === 'PreconditionFailed' || status === 412 || name === 'ConditionalRequestConflict') {
     return new EventlakeError(`object already exists: ${what}`, { step: STEP, code: 'EXISTS', cause: e });
   }
   if (name === 'NotImplemented' || status === 501) {

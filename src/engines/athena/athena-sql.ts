@@ -187,3 +187,13 @@ function splitTop(s: string): string[] {
   if (cur.trim()) out.push(cur.trim());
   return out;
 }
+
+/**
+ * A view named like the gold table the portable named queries use (fact_events, dim_repo, …) over its Glue table,
+ * with the dt partition (a string on S3) cast to DATE as on the embedded engine.
+ */
+export function goldViewStatement(database: string, view: string, table: string, columns: ColumnDef[], partitioned: boolean): string {
+  const cols = columns.filter((c) => c.name !== 'dt').map((c) => q(c.name));
+  if (partitioned) cols.push(`CAST(${q('dt')} AS DATE) AS ${q('dt')}`);
+  return `CREATE OR REPLACE VIEW ${q(database)}.${q(view)} AS\nSELECT ${cols.join(', ')}\nFROM ${q(database)}.${q(table)}`;
+}

@@ -15,7 +15,10 @@ export interface LakeTable {
   /** Source (cleaned) or domain (aggregated). */
   group: string;
   table: string;
-  /** Glue table name: <layer>_<group>_<table>, lower-case, [a-z0-9_]. */
+  /**
+   * Glue table name, the same as the local `eventlake query` views: <source>_<table> / <domain>_<table>
+   * (lower-case, [a-z0-9_]); on a clash the cleaned table keeps the name and the gold one is aggregated_<domain>_<table>.
+   */
   glueName: string;
   /** Lake key prefix ending in '/'. */
   prefix: string;
@@ -46,13 +49,15 @@ export async function discoverLakeTables(storage: Storage, layout: LakeLayout, e
         layer,
         group,
         table,
-        glueName: glueSafe(`${layer}_${group}_${table}`),
+        glueName: glueSafe(`${group}_${table}`),
         prefix: `${root}${group}/${table}/`,
         partitioned,
         sampleKey: o.key,
       });
     }
   }
+  const cleanedNames = new Set([...found.values()].filter((t) => t.layer === 'cleaned').map((t) => t.glueName));
+  for (const t of found.values()) if (t.layer === 'aggregated' && cleanedNames.has(t.glueName)) t.glueName = glueSafe(`aggregated_${t.group}_${t.table}`);
   const dir = await mkdtemp(join(tmpDir, 'athena-describe-'));
   try {
     const out: LakeTable[] = [];

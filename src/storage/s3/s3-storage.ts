@@ -71,7 +71,9 @@ export class S3Storage implements Storage {
       body.on('error', (e) => counter.destroy(e));
       body.pipe(counter);
       await this.api.put(full, counter, { contentType: opts?.contentType, ifNoneMatch }).catch((e) => {
-        throw body.errored ?? e;
+        const sourceError = body.errored;
+        if (!body.destroyed) body.destroy(); // release the source (file handles, sockets) when S3 failed
+        throw sourceError ?? e;
       });
       return { key, size };
     }

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AMPLITUDE_COLUMNS } from './amplitude-columns.ts';
+import { EventlakeError } from '../../core/errors.ts';
 
 export const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'snowflake');
 
@@ -133,9 +134,15 @@ function renderAll(templates: string[], values: Record<string, Sql>): Statement[
   return templates.flatMap((t) => splitStatements(render(readTemplate(t), values, t)).map((sql) => ({ template: t, sql })));
 }
 
-/** The setup statements in order. Without a role ARN the storage integration is left out (it may already exist). */
+/** The setup statements in order (the storage integration needs the role ARN). */
 export function setupStatements(n: SnowflakeNames): Statement[] {
-  if (!n.roleArn) throw new Error('warehouse.snowflake.roleArn is required to create the storage integration');
+  if (!n.roleArn) {
+    throw new EventlakeError('warehouse.snowflake.roleArn is required to create the storage integration', {
+      step: 'config',
+      code: 'CONFIG',
+      next: 'set warehouse.snowflake.roleArn to the IAM role Snowflake assumes (s3:GetObject/ListBucket on the stage, kms:Decrypt)',
+    });
+  }
   return renderAll(templatesIn('setup'), { ...baseValues(n), role_arn: literal(n.roleArn) });
 }
 

@@ -59,6 +59,8 @@ export interface StageOptions {
   to?: string;
   /** Re-PUT even files the history says are staged. */
   force?: boolean;
+  /** Stops between files (pipeline timeout/shutdown); what landed is kept in the history. */
+  signal?: AbortSignal;
   onFile?: (f: StagedFile, skipped: boolean) => void;
 }
 
@@ -110,6 +112,10 @@ export async function stageRaw(
     history.target = target.description;
     let changed = false;
     for (const o of byDt.get(dt)!) {
+      if (opts.signal?.aborted) {
+        if (changed) await putJson(lake, hKey, history);
+        throw new EventlakeError('staging interrupted', { step: 'stage', retryable: true, cause: opts.signal.reason, next: `eventlake stage ${source} --from ${dt} --to ${opts.to ?? dt}` });
+      }
       const prev = history.files[o.key];
       if (!opts.force && prev && prev.size === o.size && prev.rawLastModified === o.lastModified.toISOString()) {
         result.skipped++;

@@ -1,6 +1,6 @@
 CREATE DATABASE IF NOT EXISTS `eventlake`;
 
-CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`.`cleaned_github_events` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`.`github_events` (
   `id` string,
   `repo_id` bigint,
   `payload` string,
@@ -20,9 +20,13 @@ TBLPROPERTIES (
   'parquet.compression' = 'SNAPPY'
 );
 
-CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`.`aggregated_github_dim_repo` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `eventlake`.`github_dim_repo` (
   `repo_id` bigint
 )
 STORED AS PARQUET
 LOCATION 's3://lake-bucket/aggregated/github/dim_repo/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY');
+
+CREATE OR REPLACE VIEW "eventlake"."fact_events" AS
+SELECT "repo_id", "event_count", CAST("dt" AS DATE) AS "dt"
+FROM "eventlake"."github_fact_events";
