@@ -1,6 +1,6 @@
 // Builds the commander program. Each file in ./commands exports `register(reg)`; groups such as
 // `extract`, `load`, `snowflake` are shared so several modules can add subcommands to one group.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -18,6 +18,11 @@ export interface Registrar {
 
 export type RegisterFn = (reg: Registrar) => void;
 
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('eventlake')
     .description(
@@ -26,7 +31,10 @@ export async function buildProgram(): Promise<Command> {
     )
     .option('-c, --config <file>', 'config file (default: ./eventlake.config.yaml, or $EVENTLAKE_CONFIG)')
     .option('--lake <dir>', 'lake root folder (overrides lake.root)')
+    .version(packageVersion(), '-V, --version', 'print the eventlake version')
     .showHelpAfterError('(run with --help for usage)')
+    // Set before any subcommand exists so every subcommand inherits it: usage errors reach reportError (exit 2).
+    .exitOverride()
     .configureHelp({ sortSubcommands: true });
 
   const groups = new Map<string, Command>();
@@ -62,7 +70,8 @@ export function reportError(err: unknown): number {
     return (err as EventlakeError & { exitCode?: number }).exitCode ?? (err.code === 'USAGE' ? ExitCode.USAGE : ExitCode.FAILURE);
   }
   const e = err as { code?: string; exitCode?: number; message?: string };
-  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? ExitCode.USAGE;
+  // Commander reports usage errors (missing option, unknown command) with exitCode 1; we promise 2 for usage.
+  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   log.error({ err }, 'unexpected error');
   process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
   return ExitCode.FAILURE;

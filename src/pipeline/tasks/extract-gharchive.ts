@@ -10,7 +10,7 @@ export const task = defineTask({
   description: 'extract the window from GH Archive into raw/github',
   params: z.object({ force: z.boolean().default(false), concurrency: z.number().int().min(1).optional() }).strict(),
   async run(t) {
-    const r = await extractGhArchive(t.app, { start: t.window.firstHour, end: t.window.lastHour, force: t.params.force, concurrency: t.params.concurrency, quiet: true });
+    const r = await extractGhArchive(t.app, { start: t.window.firstHour, end: t.window.lastHour, force: t.params.force, concurrency: t.params.concurrency, quiet: true, signal: t.signal });
     if (r.failed.length) {
       throw new EventlakeError(`gharchive ${t.window.id}: hours failed: ${r.failed.join(', ')}`, {
         step: 'extract.gharchive',
