@@ -9,7 +9,8 @@ import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
 import { Wal, type Segment } from './wal.ts';
-import { deliverSegment, type DeliveryResult } from './delivery.ts';
+import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
+import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
 import { collectorMetrics, type CollectorMetrics } from './metrics.ts';
 
@@ -40,6 +41,7 @@ export class Collector {
   readonly wal: Wal;
   readonly metrics: CollectorMetrics;
   private transform!: BatchTransform;
+  private worker?: DeliveryWorker;
   private readonly queue: Segment[] = [];
   private pumping?: Promise<void>;
   private timer?: NodeJS.Timeout;
@@ -71,7 +73,8 @@ export class Collector {
 
   /** Opens the WAL, queues what a previous run left for delivery, starts the interval trigger. */
   async start(): Promise<void> {
-    this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir);
+    this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir); // fails fast on a bad module
+    if (this.deps.config.deliveryThread) this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
     const left = await this.wal.open();
     if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
     for (const s of left) this.enqueue(s);
@@ -153,17 +156,19 @@ export class Collector {
       for (;;) {
         const t0 = process.hrtime.bigint();
         try {
-          const r = await deliverSegment(seg, {
-            storage: this.deps.storage,
-            layout: this.deps.layout,
+          const spec: BuildSpec = {
+            segPath: seg.path,
+            seq: seg.seq,
+            walId: this.wal.walId,
+            prefixes: this.deps.layout.prefixes,
             source: this.deps.config.source,
             prefixStyle: this.deps.config.prefixStyle,
             errorPrefix: this.deps.config.errorPrefix,
             gzipLevel: this.deps.config.gzipLevel,
             tmpDir: this.deps.tmpDir,
-            walId: this.wal.walId,
-            transform: this.transform,
-          });
+          };
+          const built = this.worker ? await this.worker.build(spec) : await buildSegmentFiles(spec, this.transform);
+          const r = await publishBuilt(this.deps.storage, seg.seq, built);
           await this.wal.delivered(seg);
           this.account(r, Number(process.hrtime.bigint() - t0) / 1e9);
           break;
@@ -215,6 +220,7 @@ export class Collector {
       this.flush();
       while (this.pumping) await this.pumping;
       await this.wal.close();
+      await this.worker?.close();
       this.updateGauges();
     })();
     return this.closed;

@@ -56,7 +56,7 @@ test('GitHub transform: Ok records land as exact NDJSON, failures go to the erro
 });
 
 test('buffering: the size hint flushes while running, the rest waits for the interval or shutdown', async () => {
-  const t = await startCollector({ bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none' });
+  const t = await startCollector({ bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none', deliveryThread: false }); // also covers in-thread delivery
   try {
     const rec = (c: string) => `"${c.repeat(400 * 1024)}"`;
     for (const c of ['a', 'b', 'c']) assert.equal((await post(`${t.url}/firehose/PutRecordBatch`, batch([rec(c)]), { key: t.key })).status, 200);

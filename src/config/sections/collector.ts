@@ -15,6 +15,8 @@ export const collectorSchema = z
     errorPrefix: z.string().default('raw-errors'),
     /** "github" (validate + normalise GitHub events), "none" (pass through), or a module path exporting a Firehose Lambda `handler`. */
     transform: z.string().default('github'),
+    /** Transform + gzip in a worker thread, so delivery does not slow down acks (false: on the main thread). */
+    deliveryThread: z.boolean().default(true),
     /** gzip level of delivered files (1 = fastest). */
     gzipLevel: z.number().int().min(1).max(9).default(6),
     /** Write-ahead log folder (local disk); default: <lake root>/../.eventlake-wal/<source>. */
