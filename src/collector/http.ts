@@ -59,7 +59,17 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
   const { collector } = o;
   const m = collector.metrics;
 
-  app.addContentTypeParser('application/x-amz-json-1.1', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, app.getDefaultJsonParser('error', 'ignore'));
+  // Plain JSON.parse instead of fastify's prototype-poisoning scan (a regex pass over every 5 MB body): handlers only
+  // read Records/Record/Data/DeliveryStreamName and never merge the parsed object into another one.
+  const parseJson = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      done(Object.assign(new Error(`malformed JSON body: ${(e as Error).message}`), { statusCode: 400 }));
+    }
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1'], { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, parseJson);
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: NDJSON_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
