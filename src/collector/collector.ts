@@ -8,7 +8,7 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, type Segment } from './wal.ts';
+import { Wal, encodeEntry, encodeEntryDeflated, type Segment } from './wal.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
 import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
@@ -53,6 +53,8 @@ export class Collector {
   private readonly bufferBytes: number;
   private readonly intervalMs: number;
   private idleWaiters: (() => void)[] = [];
+  /** Bytes of requests being compressed, counted against maxWalBytes before they reach the WAL. */
+  private reserved = 0;
 
   constructor(private readonly deps: CollectorDeps) {
     const c = deps.config;
@@ -93,29 +95,38 @@ export class Collector {
   }
 
   /**
-   * Appends records durably. Returns the WAL position (for record ids) and a promise that resolves once they are on
-   * disk: only then may the caller acknowledge. Throws BufferFullError when the WAL is full.
+   * Appends records durably; resolves with the WAL position (for record ids) once they are on disk: only then may the
+   * caller acknowledge. Throws BufferFullError when the WAL is full.
    */
-  ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): { seq: number; offset: number; done: Promise<void> } {
-    if (this.closing) throw new EventlakeError('collector is shutting down', { step: 'collector.ingest', retryable: true, code: 'CLOSING' });
-    let bytes = 16;
-    for (const r of records) bytes += r.length + 4;
+  async ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): Promise<{ seq: number; offset: number }> {
+    this.assertOpen();
+    let raw = 0;
+    for (const r of records) raw += r.length;
+    const estimate = raw + 16 + 4 * records.length;
     const max = this.deps.config.maxWalBytes;
-    if (this.wal.bytes + bytes > max) {
+    if (this.wal.bytes + this.reserved + estimate > max) {
       this.metrics.throttled.inc();
-      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes, max);
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
     }
-    const { seg, offset, done } = this.wal.append(records, arrivalMs);
-    if (seg.size >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
+    this.reserved += estimate;
+    let entry: Buffer;
+    try {
+      entry = this.deps.config.walCompression === 'deflate' ? await encodeEntryDeflated(records, arrivalMs) : encodeEntry(records, arrivalMs);
+    } finally {
+      this.reserved -= estimate;
+    }
+    this.assertOpen();
+    const { seg, offset, done } = this.wal.appendEntry(entry, records.length, raw, arrivalMs);
+    if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
     this.updateGauges();
-    return {
-      seq: seg.seq,
-      offset,
-      done: done.then(() => {
-        this.metrics.recordsIn.inc({ producer }, records.length);
-        this.metrics.bytesIn.inc(bytes);
-      }),
-    };
+    await done;
+    this.metrics.recordsIn.inc({ producer }, records.length);
+    this.metrics.bytesIn.inc(raw);
+    return { seq: seg.seq, offset };
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new EventlakeError('collector is shutting down', { step: 'collector.ingest', retryable: true, code: 'CLOSING' });
   }
 
   /** Seals the open buffer and queues it for delivery. */

@@ -129,17 +129,12 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     if (total > LIMITS.maxBatchBytes) throw apiError(413, 'InvalidArgumentException', `the call carries ${total} bytes of data, over the ${LIMITS.maxBatchBytes}-byte limit per call`);
     const ids: (string | undefined)[] = new Array(slots.length);
     if (good.length === 0) return ids;
-    let w: ReturnType<Collector['ingest']>;
+    let w: { seq: number; offset: number };
     try {
-      w = collector.ingest(good, req.producer ?? 'anonymous');
+      w = await collector.ingest(good, req.producer ?? 'anonymous');
     } catch (e) {
       if (e instanceof BufferFullError) throw apiError(429, 'ServiceUnavailableException', e.message, { 'retry-after': String(e.retryAfterSeconds) });
-      if (e instanceof EventlakeError && e.retryable) throw apiError(503, 'ServiceUnavailableException', e.message, { 'retry-after': '1' });
-      throw e;
-    }
-    try {
-      await w.done;
-    } catch (e) {
+      if (e instanceof EventlakeError && e.retryable) throw apiError(503, 'ServiceUnavailableException', `records were not stored: ${e.message}`, { 'retry-after': '1' });
       throw apiError(503, 'ServiceUnavailableException', `records were not stored: ${(e as Error).message}`, { 'retry-after': '5' });
     }
     index.forEach((slot, k) => (ids[slot] = `${collector.walId}-${w.seq}-${w.offset}-${k}`));

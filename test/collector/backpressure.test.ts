@@ -4,7 +4,7 @@ import { batch, delivered, metricValue, post, startCollector } from './helpers.t
 
 test('backpressure: a full WAL answers 429 with Retry-After, memory stays bounded, and ingest resumes after delivery', async () => {
   const max = 64 * 1024;
-  const t = await startCollector({ maxWalBytes: max, bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none' });
+  const t = await startCollector({ maxWalBytes: max, bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none', walCompression: 'none' });
   try {
     const rec = (i: number) => JSON.stringify({ i, pad: 'x'.repeat(10 * 1024) });
     let i = 0;

@@ -21,6 +21,8 @@ export const collectorSchema = z
     gzipLevel: z.number().int().min(1).max(9).default(6),
     /** Write-ahead log folder (local disk); default: <lake root>/../.eventlake-wal/<source>. */
     walDir: z.string().optional(),
+    /** Compress WAL entries (deflate level 1, on the thread pool): fewer bytes per fsync for JSON events. */
+    walCompression: z.enum(['deflate', 'none']).default('deflate'),
     /** Max bytes held in the WAL (acked, not yet delivered) before requests get 429 with Retry-After. */
     maxWalBytes: z.number().int().positive().default(512 * 1024 * 1024),
     /** Require an API key on every request (producers: `eventlake collector add-producer <name>`). */
