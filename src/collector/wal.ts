@@ -180,12 +180,14 @@ export class Wal {
   private writing = false;
   private broken?: Error;
   private idle: (() => void)[] = [];
+  private locked = false;
 
   constructor(readonly dir: string) {}
 
   /** Opens the WAL folder and returns the segments left by a previous run (sealed, oldest first) to deliver. */
   async open(): Promise<Segment[]> {
     await fs.mkdir(this.dir, { recursive: true });
+    await this.lock();
     try {
       this.walId = (await fs.readFile(join(this.dir, 'wal-id'), 'utf8')).trim();
     } catch {
@@ -323,6 +325,35 @@ export class Wal {
     }
   }
 
+  /** One process per WAL folder: a live owner's pid in `lock` refuses a second collector; a dead one's is taken over. */
+  private async lock(): Promise<void> {
+    const path = join(this.dir, 'lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await fs.writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+        this.locked = true;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const pid = Number((await fs.readFile(path, 'utf8').catch(() => '')).trim());
+      let alive = false;
+      if (pid > 0) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive) {
+        throw new EventlakeError(`the write-ahead log ${this.dir} is in use by process ${pid}`, { step: 'collector.wal', code: 'WAL_LOCKED', next: 'stop the other `eventlake serve`, or give this one its own collector.walDir' });
+      }
+      await fs.rm(path, { force: true }); // left by a crashed process
+    }
+    throw new EventlakeError(`could not lock the write-ahead log ${this.dir}`, { step: 'collector.wal', code: 'WAL_LOCKED', retryable: true });
+  }
+
   async close(): Promise<void> {
     await this.drain();
     if (this.current) {
@@ -331,5 +362,7 @@ export class Wal {
       seg.sealed = true;
       await this.finish(seg);
     }
+    if (this.locked) await fs.rm(join(this.dir, 'lock'), { force: true });
+    this.locked = false;
   }
 }

@@ -163,3 +163,19 @@ test('replay: a segment left in the WAL is delivered on start; a key that alread
     await t2.cleanup();
   }
 });
+
+test('one collector per WAL folder: a second one is refused while the first runs, and can start after it stops', async () => {
+  const dir = tempDir();
+  const t1 = await startCollector({}, dir);
+  try {
+    await assert.rejects(startCollector({}, dir), /write-ahead log .* is in use by process \d+/);
+  } finally {
+    await t1.stop();
+  }
+  const t2 = await startCollector({}, dir);
+  try {
+    assert.equal(t2.collector.walId, t1.collector.walId);
+  } finally {
+    await t2.cleanup();
+  }
+});
