@@ -46,6 +46,8 @@ export interface RouteOptions {
   keys: ProducerKeys;
   requireAuth: boolean;
   streamName: string;
+  /** Requests being read or waiting for their ack at once; more get 429 (bounds memory). */
+  maxInflight: number;
 }
 
 declare module 'fastify' {
@@ -80,8 +82,17 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     return send(reply, { status, type, message });
   });
 
+  // Memory bound: at most maxInflight request bodies (each ≤ the body limit) are held at once; more get 429 before
+  // their body is read.
+  let inflight = 0;
   // Authenticate before the body is read: an unauthenticated producer never costs a parse.
   app.addHook('onRequest', async (req, reply) => {
+    if (inflight >= o.maxInflight) {
+      m.throttled.inc();
+      return send(reply, { status: 429, type: 'ServiceUnavailableException', message: `too many requests in flight (${o.maxInflight}): retry after 1s`, headers: { 'retry-after': '1' } });
+    }
+    inflight++;
+    reply.raw.once('close', () => inflight--); // sent or aborted
     req.eventlakeStart = process.hrtime.bigint();
     if (!o.requireAuth) {
       req.producer = 'anonymous';

@@ -25,6 +25,8 @@ export const collectorSchema = z
     walCompression: z.enum(['deflate', 'none']).default('deflate'),
     /** Max bytes held in the WAL (acked, not yet delivered) before requests get 429 with Retry-After. */
     maxWalBytes: z.number().int().positive().default(512 * 1024 * 1024),
+    /** Requests read or awaiting their ack at once (each body ≤ ~5.6 MiB); more get 429 with Retry-After: bounds memory. */
+    maxInflightRequests: z.number().int().positive().default(64),
     /** Require an API key on every request (producers: `eventlake collector add-producer <name>`). */
     requireAuth: z.boolean().default(true),
     /** Producers: name + sha256 of the API key (keys themselves never live in config). */
