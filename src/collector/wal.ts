@@ -305,11 +305,12 @@ export class Wal {
           try {
             if (this.broken) throw this.broken;
             if (!seg.fh) {
-              seg.fh = await fs.open(seg.path, 'a');
+              // O_DSYNC: each write returns only once the data is on disk, so a group costs one thread-pool hop
+              // (writev) instead of two (write, then fdatasync).
+              seg.fh = await fs.open(seg.path, fsConst.O_WRONLY | fsConst.O_CREAT | fsConst.O_APPEND | fsConst.O_DSYNC, 0o644);
               await fsyncDir(this.dir); // the new file's directory entry must survive a crash too
             }
             for (let k = 0; k < items.length; k += 512) await seg.fh.writev(items.slice(k, k + 512).map((q) => q.buf));
-            await seg.fh.datasync();
             for (const q of items) q.resolve();
           } catch (e) {
             this.broken ??= e as Error;

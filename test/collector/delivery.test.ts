@@ -128,7 +128,7 @@ test('replay: a segment left in the WAL is delivered on start; a key that alread
   await wal.open();
   const arrival = Date.UTC(2026, 0, 2, 3, 4, 5);
   await wal.append([Buffer.from(fixtureLines[0]!), Buffer.from(fixtureLines[1]!)], arrival).done;
-  // A compressed entry, as the collector writes by default.
+  // A compressed entry (collector.walCompression: deflate).
   await wal.appendEntry(await encodeEntryDeflated([Buffer.from(fixtureLines[2]!)], arrival), 1, fixtureLines[2]!.length, arrival).done;
   // A torn tail, as a kill -9 during a write leaves it: never acknowledged, must be ignored.
   writeFileSync(join(walDir, 'seg-0000000000000001.wal'), Buffer.from([200, 0, 0, 0, 1, 2, 3]), { flag: 'a' });
