@@ -78,7 +78,7 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    const type = status === 413 ? 'InvalidArgumentException' : status === 415 ? 'InvalidArgumentException' : status === 400 ? 'InvalidArgumentException' : status < 500 ? 'InvalidArgumentException' : 'InternalFailure';
+    const type = status < 500 ? 'InvalidArgumentException' : 'InternalFailure';
     const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body is larger than the limit (${LIMITS.maxBatchBytes} bytes of data per call)` : err.message;
     if (status >= 500) collector.log.error({ err }, 'collector request failed');
     return send(reply, { status, type, message });
