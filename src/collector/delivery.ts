@@ -106,21 +106,32 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
       for (let c = 0; c < e.records.length; c += TRANSFORM_CHUNK) {
         const inputs: TransformInput[] = e.records.slice(c, c + TRANSFORM_CHUNK).map((data, i) => ({ recordId: `${spec.walId}-${spec.seq}-${e.offset}-${c + i}`, arrivalMs: e.arrivalMs, data }));
         const outs = await transform(inputs);
+        // Keys depend on the arrival hour only, which is the same for the whole entry.
+        const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
+        const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
+        // One write per file per chunk: a zlib stream write per record costs more than the copy.
+        const parts = new Map<string, Buffer[]>();
+        const add = (key: string, b: Buffer) => {
+          const l = parts.get(key);
+          if (l) l.push(b);
+          else parts.set(key, [b]);
+        };
         for (let i = 0; i < inputs.length; i++) {
           const o = outs[i]!;
           const r = inputs[i]!;
           if (o.result === 'Ok') {
             res.ok++;
-            await writer(deliveryKey(t, spec.seq, r.arrivalMs, 'ok')).write(o.data!);
+            add(okKey, o.data!);
           } else if (o.result === 'Dropped') {
             res.dropped++;
           } else {
             res.failed++;
             // Firehose's processing-failed record shape (deterministic: no attempt timestamp).
             const line = JSON.stringify({ attemptsMade: 1, arrivalTimestamp: r.arrivalMs, errorCode: 'Lambda.ProcessingFailed', errorMessage: o.errorMessage ?? 'ProcessingFailed', recordId: r.recordId, rawData: r.data.toString('base64') });
-            await writer(deliveryKey(t, spec.seq, r.arrivalMs, 'failed')).write(line + '\n');
+            add(failedKey, Buffer.from(line + '\n'));
           }
         }
+        for (const [key, bufs] of parts) await writer(key).write(Buffer.concat(bufs));
       }
     }
     for (const w of writers.values()) await w.end();
