@@ -127,6 +127,41 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     return { ok: true, data: buf };
   };
 
+  /**
+   * slotOf for a whole batch, decoding every record into one buffer (records are views of it): 500 small buffers
+   * less per call, which is most of the garbage an ack makes. Same verdicts as slotOf.
+   */
+  const decodeAll = (recs: unknown[]): Slot[] => {
+    const slots: Slot[] = new Array(recs.length);
+    const lens: number[] = new Array(recs.length).fill(-1);
+    let total = 0;
+    recs.forEach((rec, i) => {
+      const data = rec && typeof rec === 'object' ? (rec as { Data?: unknown }).Data : undefined;
+      if (data === undefined) slots[i] = { ok: false, code: 'InvalidArgumentException', message: 'record has no Data' };
+      else if (typeof data !== 'string' || data.length % 4 !== 0) slots[i] = { ok: false, code: 'InvalidArgumentException', message: 'Data is not valid base64' };
+      else {
+        const len = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+        if (len > LIMITS.maxRecordBytes) slots[i] = { ok: false, code: 'InvalidArgumentException', message: `record is ${len} bytes, over the ${LIMITS.maxRecordBytes}-byte limit` };
+        else {
+          lens[i] = len;
+          total += len;
+        }
+      }
+    });
+    const big = Buffer.allocUnsafe(total);
+    let off = 0;
+    recs.forEach((rec, i) => {
+      const len = lens[i]!;
+      if (len < 0) return;
+      // Node skips characters that are not base64, so a short write means invalid Data (as in decodeData).
+      const written = len === 0 ? 0 : big.write((rec as { Data: string }).Data, off, len, 'base64');
+      if (written !== len) slots[i] = { ok: false, code: 'InvalidArgumentException', message: 'Data is not valid base64' };
+      else slots[i] = { ok: true, data: big.subarray(off, off + len) };
+      off += len;
+    });
+    return slots;
+  };
+
   /** Ingests the good slots; returns record ids per slot index. Throws ApiError for whole-call failures. */
   const ingest = async (req: FastifyRequest, slots: Slot[]): Promise<(string | undefined)[]> => {
     let total = 0;
@@ -160,7 +195,7 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     const recs = body.Records;
     if (!Array.isArray(recs) || recs.length === 0) throw apiError(400, 'InvalidArgumentException', 'Records must be a non-empty array of {Data: base64}');
     if (recs.length > LIMITS.maxRecords) throw apiError(400, 'InvalidArgumentException', `${recs.length} records in one call, over the limit of ${LIMITS.maxRecords}`);
-    const slots = recs.map(slotOf);
+    const slots = decodeAll(recs);
     const ids = await ingest(req, slots);
     let failed = 0;
     const RequestResponses = slots.map((s, i) => {
