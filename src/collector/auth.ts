@@ -67,7 +67,7 @@ export function envProducers(env: NodeJS.ProcessEnv = process.env): ProducerReco
   return out;
 }
 
-/** Verifies keys against every source; re-reads the lake store on a miss (at most every 2 s) so new producers work without a restart. */
+/** Verifies keys against every source; re-reads the lake store so added, rotated and removed producers apply without a restart. */
 export class ProducerKeys {
   private byHash = new Map<string, string>();
   private lastReload = 0;
@@ -81,7 +81,15 @@ export class ProducerKeys {
     return this.byHash.size;
   }
 
-  async reload(): Promise<void> {
+  private reloading?: Promise<void>;
+
+  /** Re-reads the producer store (concurrent callers share one read). */
+  reload(): Promise<void> {
+    this.reloading ??= this.read().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async read(): Promise<void> {
     const next = new Map<string, string>();
     for (const p of [...this.fixed, ...(await readProducerStore(this.storage, this.layout))]) next.set(p.keySha256, p.name);
     this.byHash = next;
@@ -92,12 +100,10 @@ export class ProducerKeys {
   async verify(key: string | undefined): Promise<string | undefined> {
     if (!key) return undefined;
     const h = hashKey(key);
-    let name = this.lookup(h);
-    if (name === undefined && Date.now() - this.lastReload > 2000) {
-      await this.reload();
-      name = this.lookup(h);
-    }
-    return name;
+    const age = Date.now() - this.lastReload;
+    // Re-read the store on a miss (a new producer) at most every 2 s, and every 5 s anyway (a removed or rotated one).
+    if (age > 5000 || (age > 2000 && this.lookup(h) === undefined)) await this.reload();
+    return this.lookup(h);
   }
 
   // A Map lookup on the sha256 of the presented key: timing can only reveal facts about hashes of guesses.

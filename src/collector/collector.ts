@@ -8,8 +8,9 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, type Segment } from './wal.ts';
-import { deliverSegment, type DeliveryResult } from './delivery.ts';
+import { Wal, encodeEntry, encodeEntryDeflated, type Segment } from './wal.ts';
+import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
+import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
 import { collectorMetrics, type CollectorMetrics } from './metrics.ts';
 
@@ -40,6 +41,7 @@ export class Collector {
   readonly wal: Wal;
   readonly metrics: CollectorMetrics;
   private transform!: BatchTransform;
+  private worker?: DeliveryWorker;
   private readonly queue: Segment[] = [];
   private pumping?: Promise<void>;
   private timer?: NodeJS.Timeout;
@@ -51,6 +53,8 @@ export class Collector {
   private readonly bufferBytes: number;
   private readonly intervalMs: number;
   private idleWaiters: (() => void)[] = [];
+  /** Bytes of requests being compressed, counted against maxWalBytes before they reach the WAL. */
+  private reserved = 0;
 
   constructor(private readonly deps: CollectorDeps) {
     const c = deps.config;
@@ -71,7 +75,8 @@ export class Collector {
 
   /** Opens the WAL, queues what a previous run left for delivery, starts the interval trigger. */
   async start(): Promise<void> {
-    this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir);
+    this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir); // fails fast on a bad module
+    if (this.deps.config.deliveryThread) this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
     const left = await this.wal.open();
     if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
     for (const s of left) this.enqueue(s);
@@ -90,29 +95,38 @@ export class Collector {
   }
 
   /**
-   * Appends records durably. Returns the WAL position (for record ids) and a promise that resolves once they are on
-   * disk: only then may the caller acknowledge. Throws BufferFullError when the WAL is full.
+   * Appends records durably; resolves with the WAL position (for record ids) once they are on disk: only then may the
+   * caller acknowledge. Throws BufferFullError when the WAL is full.
    */
-  ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): { seq: number; offset: number; done: Promise<void> } {
-    if (this.closing) throw new EventlakeError('collector is shutting down', { step: 'collector.ingest', retryable: true, code: 'CLOSING' });
-    let bytes = 16;
-    for (const r of records) bytes += r.length + 4;
+  async ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): Promise<{ seq: number; offset: number }> {
+    this.assertOpen();
+    let raw = 0;
+    for (const r of records) raw += r.length;
+    const estimate = raw + 16 + 4 * records.length;
     const max = this.deps.config.maxWalBytes;
-    if (this.wal.bytes + bytes > max) {
+    if (this.wal.bytes + this.reserved + estimate > max) {
       this.metrics.throttled.inc();
-      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes, max);
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
     }
-    const { seg, offset, done } = this.wal.append(records, arrivalMs);
-    if (seg.size >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
+    this.reserved += estimate;
+    let entry: Buffer;
+    try {
+      entry = this.deps.config.walCompression === 'deflate' ? await encodeEntryDeflated(records, arrivalMs) : encodeEntry(records, arrivalMs);
+    } finally {
+      this.reserved -= estimate;
+    }
+    this.assertOpen();
+    const { seg, offset, done } = this.wal.appendEntry(entry, records.length, raw, arrivalMs);
+    if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
     this.updateGauges();
-    return {
-      seq: seg.seq,
-      offset,
-      done: done.then(() => {
-        this.metrics.recordsIn.inc({ producer }, records.length);
-        this.metrics.bytesIn.inc(bytes);
-      }),
-    };
+    await done;
+    this.metrics.recordsIn.inc({ producer }, records.length);
+    this.metrics.bytesIn.inc(raw);
+    return { seq: seg.seq, offset };
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new EventlakeError('collector is shutting down', { step: 'collector.ingest', retryable: true, code: 'CLOSING' });
   }
 
   /** Seals the open buffer and queues it for delivery. */
@@ -153,17 +167,19 @@ export class Collector {
       for (;;) {
         const t0 = process.hrtime.bigint();
         try {
-          const r = await deliverSegment(seg, {
-            storage: this.deps.storage,
-            layout: this.deps.layout,
+          const spec: BuildSpec = {
+            segPath: seg.path,
+            seq: seg.seq,
+            walId: this.wal.walId,
+            prefixes: this.deps.layout.prefixes,
             source: this.deps.config.source,
             prefixStyle: this.deps.config.prefixStyle,
             errorPrefix: this.deps.config.errorPrefix,
             gzipLevel: this.deps.config.gzipLevel,
             tmpDir: this.deps.tmpDir,
-            walId: this.wal.walId,
-            transform: this.transform,
-          });
+          };
+          const built = this.worker ? await this.worker.build(spec) : await buildSegmentFiles(spec, this.transform);
+          const r = await publishBuilt(this.deps.storage, seg.seq, built);
           await this.wal.delivered(seg);
           this.account(r, Number(process.hrtime.bigint() - t0) / 1e9);
           break;
@@ -215,6 +231,7 @@ export class Collector {
       this.flush();
       while (this.pumping) await this.pumping;
       await this.wal.close();
+      await this.worker?.close();
       this.updateGauges();
     })();
     return this.closed;

@@ -9,21 +9,29 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Storage } from '../core/storage.ts';
 import { EventlakeError } from '../core/errors.ts';
-import type { LakeLayout } from '../lake/layout.ts';
-import { pad2 } from '../lake/layout.ts';
+import { LakeLayout, pad2, type LakePrefixes } from '../lake/layout.ts';
 import type { BatchTransform, TransformInput } from './transform.ts';
-import { readSegment, type Segment } from './wal.ts';
+import { readSegment } from './wal.ts';
 
-export interface DeliveryTarget {
-  storage: Storage;
-  layout: LakeLayout;
+/** Where and how a segment is turned into files: plain data, so a worker thread can do the CPU-heavy part. */
+export interface BuildSpec {
+  segPath: string;
+  seq: number;
+  walId: string;
+  prefixes: LakePrefixes;
   source: string;
   prefixStyle: 'hive' | 'firehose';
   errorPrefix: string;
   gzipLevel: number;
   tmpDir: string;
-  walId: string;
-  transform: BatchTransform;
+}
+
+/** Files built from one segment (gzip in tmpDir), not yet in the lake. */
+export interface Built {
+  ok: number;
+  dropped: number;
+  failed: number;
+  files: { key: string; tmp: string }[];
 }
 
 export interface DeliveryResult {
@@ -48,7 +56,7 @@ export function fileName(walId: string, seq: number): string {
 }
 
 /** Key of the delivered file for records that arrived in the hour of `arrivalMs`. */
-export function deliveryKey(t: Pick<DeliveryTarget, 'layout' | 'source' | 'prefixStyle' | 'errorPrefix' | 'walId'>, seq: number, arrivalMs: number, kind: 'ok' | 'failed'): string {
+export function deliveryKey(t: Pick<BuildSpec, 'source' | 'prefixStyle' | 'errorPrefix' | 'walId'> & { layout: LakeLayout }, seq: number, arrivalMs: number, kind: 'ok' | 'failed'): string {
   const h = hourParts(arrivalMs);
   const name = fileName(t.walId, seq);
   const part = t.prefixStyle === 'hive' ? `dt=${h.dt}/hour=${pad2(h.hour)}/` : `${h.y}/${h.m}/${h.d}/${pad2(h.hour)}/`;
@@ -79,53 +87,78 @@ class GzipFile {
   }
 }
 
-export async function deliverSegment(seg: Segment, t: DeliveryTarget): Promise<DeliveryResult> {
-  const res: DeliveryResult = { ok: 0, dropped: 0, failed: 0, files: [], skipped: [], bytes: 0 };
+/** Reads a sealed segment, transforms every record and writes one gzip file per (kind, arrival hour) in tmpDir. */
+export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransform): Promise<Built> {
+  const t = { ...spec, layout: new LakeLayout(spec.prefixes) };
+  const res: Built = { ok: 0, dropped: 0, failed: 0, files: [] };
   const writers = new Map<string, GzipFile>();
   const writer = (key: string) => {
     let w = writers.get(key);
     if (!w) {
-      w = new GzipFile(key, join(t.tmpDir, `${t.walId}-${seg.seq}-${writers.size}.gz.tmp`), t.gzipLevel);
+      w = new GzipFile(key, join(spec.tmpDir, `${spec.walId}-${spec.seq}-${writers.size}.gz.tmp`), spec.gzipLevel);
       writers.set(key, w);
     }
     return w;
   };
-  await fs.mkdir(t.tmpDir, { recursive: true });
+  await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
-    for await (const e of readSegment(seg.path)) {
+    for await (const e of readSegment(spec.segPath)) {
       for (let c = 0; c < e.records.length; c += TRANSFORM_CHUNK) {
-        const inputs: TransformInput[] = e.records.slice(c, c + TRANSFORM_CHUNK).map((data, i) => ({ recordId: `${t.walId}-${seg.seq}-${e.offset}-${c + i}`, arrivalMs: e.arrivalMs, data }));
-        const outs = await t.transform(inputs);
+        const inputs: TransformInput[] = e.records.slice(c, c + TRANSFORM_CHUNK).map((data, i) => ({ recordId: `${spec.walId}-${spec.seq}-${e.offset}-${c + i}`, arrivalMs: e.arrivalMs, data }));
+        const outs = await transform(inputs);
+        // Keys depend on the arrival hour only, which is the same for the whole entry.
+        const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
+        const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
+        // One write per file per chunk: a zlib stream write per record costs more than the copy.
+        const parts = new Map<string, Buffer[]>();
+        const add = (key: string, b: Buffer) => {
+          const l = parts.get(key);
+          if (l) l.push(b);
+          else parts.set(key, [b]);
+        };
         for (let i = 0; i < inputs.length; i++) {
           const o = outs[i]!;
           const r = inputs[i]!;
           if (o.result === 'Ok') {
             res.ok++;
-            await writer(deliveryKey(t, seg.seq, r.arrivalMs, 'ok')).write(o.data!);
+            add(okKey, o.data!);
           } else if (o.result === 'Dropped') {
             res.dropped++;
           } else {
             res.failed++;
             // Firehose's processing-failed record shape (deterministic: no attempt timestamp).
             const line = JSON.stringify({ attemptsMade: 1, arrivalTimestamp: r.arrivalMs, errorCode: 'Lambda.ProcessingFailed', errorMessage: o.errorMessage ?? 'ProcessingFailed', recordId: r.recordId, rawData: r.data.toString('base64') });
-            await writer(deliveryKey(t, seg.seq, r.arrivalMs, 'failed')).write(line + '\n');
+            add(failedKey, Buffer.from(line + '\n'));
           }
         }
+        for (const [key, bufs] of parts) await writer(key).write(Buffer.concat(bufs));
       }
     }
     for (const w of writers.values()) await w.end();
-    for (const w of writers.values()) {
+    res.files = [...writers.values()].map((w) => ({ key: w.key, tmp: w.tmp }));
+    return res;
+  } catch (e) {
+    await Promise.all([...writers.values()].map((w) => fs.rm(w.tmp, { force: true })));
+    throw e;
+  }
+}
+
+/** Moves built files into the lake, write-once: a key that exists already landed before a crash and is skipped. */
+export async function publishBuilt(storage: Storage, seq: number, built: Built): Promise<DeliveryResult> {
+  const res: DeliveryResult = { ok: built.ok, dropped: built.dropped, failed: built.failed, files: [], skipped: [], bytes: 0 };
+  try {
+    for (const f of built.files) {
       try {
-        const put = await t.storage.putFile(w.key, w.tmp, { ifNotExists: true, contentType: 'application/gzip' });
-        res.files.push(w.key);
+        const put = await storage.putFile(f.key, f.tmp, { ifNotExists: true, contentType: 'application/gzip' });
+        res.files.push(f.key);
         res.bytes += put.size;
       } catch (e) {
-        if (e instanceof EventlakeError && e.code === 'EXISTS') res.skipped.push(w.key);
-        else throw new EventlakeError(`delivery of WAL segment ${seg.seq} to ${w.key} failed: ${(e as Error).message}`, { step: 'collector.deliver', retryable: true, cause: e, context: { key: w.key, segment: seg.seq } });
+        if (e instanceof EventlakeError && e.code === 'EXISTS') res.skipped.push(f.key);
+        else throw new EventlakeError(`delivery of WAL segment ${seq} to ${f.key} failed: ${(e as Error).message}`, { step: 'collector.deliver', retryable: true, cause: e, context: { key: f.key, segment: seq } });
       }
     }
     return res;
   } finally {
-    await Promise.all([...writers.values()].map((w) => fs.rm(w.tmp, { force: true })));
+    await Promise.all(built.files.map((f) => fs.rm(f.tmp, { force: true })));
   }
 }

@@ -1,6 +1,7 @@
 // The Firehose data-transformation Lambda contract, shared by the embedded collector and the real Lambda.
 // in:  {invocationId, deliveryStreamArn, region, records:[{recordId, approximateArrivalTimestamp, data(base64)}]}
 // out: {records:[{recordId, result: 'Ok'|'Dropped'|'ProcessingFailed', data(base64)}]}
+import { isUtf8 } from 'node:buffer';
 export interface FirehoseTransformEvent {
   invocationId: string;
   deliveryStreamArn?: string;
@@ -22,8 +23,10 @@ export interface FirehoseTransformResponse {
   records: FirehoseTransformRecordOut[];
 }
 
-/** A per-record transform: returns the new payload (string/object), null to drop, or throws to fail the record. */
-export type RecordTransform = (payload: Buffer) => string | Record<string, unknown> | null;
+/** A per-record transform: returns the new payload (bytes/string/object), null to drop, or throws to fail the record. */
+export type RecordTransform = (payload: Buffer) => Buffer | string | Record<string, unknown> | null;
+
+const NL = Buffer.from('\n');
 
 export interface RecordOutcome {
   result: TransformResult;
@@ -37,6 +40,7 @@ export function transformRecord(fn: RecordTransform, payload: Buffer): RecordOut
   try {
     const out = fn(payload);
     if (out === null) return { result: 'Dropped' };
+    if (Buffer.isBuffer(out)) return { result: 'Ok', data: out[out.length - 1] === 10 ? out : Buffer.concat([out, NL]) };
     const text = typeof out === 'string' ? out : JSON.stringify(out);
     // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
     return { result: 'Ok', data: Buffer.from(text.endsWith('\n') ? text : text + '\n') };
@@ -83,7 +87,7 @@ export const githubEventTransform: RecordTransform = (payload) => {
   if (Number.isNaN(created)) throw new Error('missing or invalid "created_at"');
   const createdAt = new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z');
   // Already normal (the common case): keep the exact bytes as received, and skip re-serialising.
-  if (typeof id === 'string' && ev.created_at === createdAt) return text;
+  if (typeof id === 'string' && ev.created_at === createdAt) return Buffer.byteLength(text) === payload.length && isUtf8(payload) ? payload : text;
   return { ...ev, id: String(id), created_at: createdAt };
 };
 

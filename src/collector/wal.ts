@@ -6,15 +6,20 @@
 //   wal-id                 random id of this WAL, part of every delivered key (keys stay unique per WAL folder)
 //   last-seq               highest segment number ever delivered (segment numbers are never reused)
 //   seg-<16 digits>.wal    entries: [u32 bodyLen][u32 crc32(body)] body = [f64 arrivalMs][u32 n][n x u32 len][data...]
+//                          or, when bit 31 of n is set, [f64 arrivalMs][u32 n|2^31][deflateRaw([n x u32 len][data...])]
+//                          (compressed entries cut the bytes each fsync must push to disk ~5x for JSON events)
 // A segment is "sealed" when the buffer flushes; its delivery writes deterministic keys, then the segment is deleted.
 // A torn tail (kill -9 mid-write) fails its CRC/length check and is cut off: those records were never acknowledged.
 import { promises as fs, constants as fsConst } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRaw, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
 import { EventlakeError } from '../core/errors.ts';
 
 const HEADER = 8;
+const DEFLATED = 0x80000000;
+const deflateRawAsync = promisify(deflateRaw);
 const SEG_RE = /^seg-(\d{16})\.wal$/;
 
 export interface WalEntry {
@@ -26,6 +31,8 @@ export interface WalEntry {
 
 export class Segment {
   size = 0;
+  /** Payload bytes before WAL compression (the buffering hint counts these, like Firehose's SizeInMBs). */
+  rawBytes = 0;
   records = 0;
   /** Arrival time of the first record (for the interval trigger). */
   firstArrivalMs = 0;
@@ -75,20 +82,44 @@ export function encodeEntry(records: Buffer[], arrivalMs: number): Buffer {
   return buf;
 }
 
+/** The same entry with the record table and data deflated (runs on the libuv thread pool, off the event loop). */
+export async function encodeEntryDeflated(records: Buffer[], arrivalMs: number): Promise<Buffer> {
+  const plain = encodeEntry(records, arrivalMs);
+  const packed = await deflateRawAsync(plain.subarray(HEADER + 12), { level: 1 });
+  const buf = Buffer.allocUnsafe(HEADER + 12 + packed.length);
+  buf.writeUInt32LE(12 + packed.length, 0);
+  buf.writeDoubleLE(arrivalMs, HEADER);
+  buf.writeUInt32LE((records.length | DEFLATED) >>> 0, HEADER + 8);
+  packed.copy(buf, HEADER + 12);
+  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
+  return buf;
+}
+
 function decodeBody(body: Buffer): { arrivalMs: number; records: Buffer[] } | undefined {
   if (body.length < 12) return undefined;
   const arrivalMs = body.readDoubleLE(0);
-  const n = body.readUInt32LE(8);
-  let p = 12 + 4 * n;
-  if (p > body.length) return undefined;
+  const word = body.readUInt32LE(8);
+  const n = word & ~DEFLATED;
+  let table = body;
+  let base = 12;
+  if (word & DEFLATED) {
+    try {
+      table = inflateRawSync(body.subarray(12));
+    } catch {
+      return undefined;
+    }
+    base = 0;
+  }
+  let p = base + 4 * n;
+  if (p > table.length) return undefined;
   const records: Buffer[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const len = body.readUInt32LE(12 + 4 * i);
-    if (p + len > body.length) return undefined;
-    records[i] = body.subarray(p, p + len);
+    const len = table.readUInt32LE(base + 4 * i);
+    if (p + len > table.length) return undefined;
+    records[i] = table.subarray(p, p + len);
     p += len;
   }
-  return p === body.length ? { arrivalMs, records } : undefined;
+  return p === table.length ? { arrivalMs, records } : undefined;
 }
 
 /** Reads the valid entries of a segment file in order; stops at the first torn/corrupt entry. */
@@ -149,12 +180,14 @@ export class Wal {
   private writing = false;
   private broken?: Error;
   private idle: (() => void)[] = [];
+  private locked = false;
 
   constructor(readonly dir: string) {}
 
   /** Opens the WAL folder and returns the segments left by a previous run (sealed, oldest first) to deliver. */
   async open(): Promise<Segment[]> {
     await fs.mkdir(this.dir, { recursive: true });
+    await this.lock();
     try {
       this.walId = (await fs.readFile(join(this.dir, 'wal-id'), 'utf8')).trim();
     } catch {
@@ -201,14 +234,21 @@ export class Wal {
    * the order in the log.
    */
   append(records: Buffer[], arrivalMs: number): { seg: Segment; offset: number; done: Promise<void> } {
+    let raw = 0;
+    for (const r of records) raw += r.length;
+    return this.appendEntry(encodeEntry(records, arrivalMs), records.length, raw, arrivalMs);
+  }
+
+  /** Appends an entry built by encodeEntry/encodeEntryDeflated holding `count` records of `rawBytes` payload. */
+  appendEntry(buf: Buffer, count: number, rawBytes: number, arrivalMs: number): { seg: Segment; offset: number; done: Promise<void> } {
     if (this.broken) {
       throw new EventlakeError(`write-ahead log is unusable after a write error: ${this.broken.message}`, { step: 'collector.wal', retryable: true, cause: this.broken, code: 'WAL_BROKEN', next: 'restart eventlake serve (the WAL is replayed)' });
     }
     const seg = (this.current ??= new Segment(this.nextSeq++, join(this.dir, segmentName(this.nextSeq - 1))));
-    const buf = encodeEntry(records, arrivalMs);
     const offset = seg.size;
     seg.size += buf.length;
-    seg.records += records.length;
+    seg.rawBytes += rawBytes;
+    seg.records += count;
     if (!seg.firstArrivalMs) seg.firstArrivalMs = arrivalMs;
     seg.pending++;
     this.bytes += buf.length;
@@ -265,11 +305,12 @@ export class Wal {
           try {
             if (this.broken) throw this.broken;
             if (!seg.fh) {
-              seg.fh = await fs.open(seg.path, 'a');
+              // O_DSYNC: each write returns only once the data is on disk, so a group costs one thread-pool hop
+              // (writev) instead of two (write, then fdatasync).
+              seg.fh = await fs.open(seg.path, fsConst.O_WRONLY | fsConst.O_CREAT | fsConst.O_APPEND | fsConst.O_DSYNC, 0o644);
               await fsyncDir(this.dir); // the new file's directory entry must survive a crash too
             }
             for (let k = 0; k < items.length; k += 512) await seg.fh.writev(items.slice(k, k + 512).map((q) => q.buf));
-            await seg.fh.datasync();
             for (const q of items) q.resolve();
           } catch (e) {
             this.broken ??= e as Error;
@@ -285,6 +326,35 @@ export class Wal {
     }
   }
 
+  /** One process per WAL folder: a live owner's pid in `lock` refuses a second collector; a dead one's is taken over. */
+  private async lock(): Promise<void> {
+    const path = join(this.dir, 'lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await fs.writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+        this.locked = true;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const pid = Number((await fs.readFile(path, 'utf8').catch(() => '')).trim());
+      let alive = false;
+      if (pid > 0) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive) {
+        throw new EventlakeError(`the write-ahead log ${this.dir} is in use by process ${pid}`, { step: 'collector.wal', code: 'WAL_LOCKED', next: 'stop the other `eventlake serve`, or give this one its own collector.walDir' });
+      }
+      await fs.rm(path, { force: true }); // left by a crashed process
+    }
+    throw new EventlakeError(`could not lock the write-ahead log ${this.dir}`, { step: 'collector.wal', code: 'WAL_LOCKED', retryable: true });
+  }
+
   async close(): Promise<void> {
     await this.drain();
     if (this.current) {
@@ -293,5 +363,7 @@ export class Wal {
       seg.sealed = true;
       await this.finish(seg);
     }
+    if (this.locked) await fs.rm(join(this.dir, 'lock'), { force: true });
+    this.locked = false;
   }
 }

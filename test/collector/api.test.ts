@@ -108,6 +108,7 @@ test('auth: missing or unknown keys get 401; added and removed producers apply w
   assert.ok(!stored.includes(key));
   assert.ok(!stored.includes(t.key));
   assert.equal(await removeProducer(t.ctx.storage, t.ctx.layout, 'late-joiner'), true);
+  await waitFor(async () => (await post(`${t.url}/firehose/PutRecordBatch`, batch(['{}']), { key })).status === 401, 'removed producer key refused');
 });
 
 test('producer keys from the environment (EVENTLAKE_COLLECTOR_KEY__<NAME>) are accepted', async () => {

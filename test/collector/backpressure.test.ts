@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batch, delivered, metricValue, post, startCollector } from './helpers.ts';
+import http from 'node:http';
+import { batch, delivered, metricValue, post, startCollector, waitFor } from './helpers.ts';
 
 test('backpressure: a full WAL answers 429 with Retry-After, memory stays bounded, and ingest resumes after delivery', async () => {
   const max = 64 * 1024;
-  const t = await startCollector({ maxWalBytes: max, bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none' });
+  const t = await startCollector({ maxWalBytes: max, bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none', walCompression: 'none' });
   try {
     const rec = (i: number) => JSON.stringify({ i, pad: 'x'.repeat(10 * 1024) });
     let i = 0;
@@ -38,6 +39,36 @@ test('backpressure: a full WAL answers 429 with Retry-After, memory stays bounde
     const lines = [...(await delivered(t, 'raw/github/')).values()].join('').trim().split('\n');
     assert.equal(lines.length, acked);
     assert.deepEqual(lines.map((l) => JSON.parse(l).i), [0, 1, 2, 3, 4, 5, 6]);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('backpressure: requests beyond maxInflightRequests get 429 before their body is read', async () => {
+  const t = await startCollector({ maxInflightRequests: 1 });
+  try {
+    const body = JSON.stringify(batch(['{}']));
+    const u = new URL(`${t.url}/firehose/PutRecordBatch`);
+    // A producer that sends half its body and waits holds the only slot.
+    const slow = http.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${t.key}` } });
+    const slowRes = new Promise<number>((resolve, reject) => {
+      slow.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(body.slice(0, 5));
+    await waitFor(async () => {
+      const r = await post(`${t.url}/firehose/PutRecordBatch`, batch(['{}']), { key: t.key });
+      return r.status === 429 ? r : undefined;
+    }, 'a 429 while the slot is taken').then((r) => {
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.match(r.body.message, /too many requests in flight \(1\)/);
+    });
+    slow.end(body.slice(5));
+    assert.equal(await slowRes, 200);
+    assert.equal((await post(`${t.url}/firehose/PutRecordBatch`, batch(['{}']), { key: t.key })).status, 200, 'the slot is free again');
   } finally {
     await t.cleanup();
   }

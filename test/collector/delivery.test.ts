@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Wal } from '../../src/collector/wal.ts';
+import { Wal, encodeEntryDeflated } from '../../src/collector/wal.ts';
 import { batch, delivered, fixtureLines, metricValue, post, startCollector, tempDir, waitFor } from './helpers.ts';
 
 const hourOf = (ms: number) => {
@@ -56,7 +56,7 @@ test('GitHub transform: Ok records land as exact NDJSON, failures go to the erro
 });
 
 test('buffering: the size hint flushes while running, the rest waits for the interval or shutdown', async () => {
-  const t = await startCollector({ bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none' });
+  const t = await startCollector({ bufferSizeMiB: 1, bufferIntervalSeconds: 900, transform: 'none', deliveryThread: false }); // also covers in-thread delivery
   try {
     const rec = (c: string) => `"${c.repeat(400 * 1024)}"`;
     for (const c of ['a', 'b', 'c']) assert.equal((await post(`${t.url}/firehose/PutRecordBatch`, batch([rec(c)]), { key: t.key })).status, 200);
@@ -128,7 +128,8 @@ test('replay: a segment left in the WAL is delivered on start; a key that alread
   await wal.open();
   const arrival = Date.UTC(2026, 0, 2, 3, 4, 5);
   await wal.append([Buffer.from(fixtureLines[0]!), Buffer.from(fixtureLines[1]!)], arrival).done;
-  await wal.append([Buffer.from(fixtureLines[2]!)], arrival).done;
+  // A compressed entry (collector.walCompression: deflate).
+  await wal.appendEntry(await encodeEntryDeflated([Buffer.from(fixtureLines[2]!)], arrival), 1, fixtureLines[2]!.length, arrival).done;
   // A torn tail, as a kill -9 during a write leaves it: never acknowledged, must be ignored.
   writeFileSync(join(walDir, 'seg-0000000000000001.wal'), Buffer.from([200, 0, 0, 0, 1, 2, 3]), { flag: 'a' });
   await wal.close();
@@ -158,6 +159,22 @@ test('replay: a segment left in the WAL is delivered on start; a key that alread
     // New segments never reuse a delivered number: the next batch gets segment 2.
     const r = await post(`${t2.url}/firehose/PutRecordBatch`, batch([fixtureLines[3]!]), { key: t2.key });
     assert.match(r.body.RequestResponses[0].RecordId, new RegExp(`^${wal.walId}-2-0-0$`));
+  } finally {
+    await t2.cleanup();
+  }
+});
+
+test('one collector per WAL folder: a second one is refused while the first runs, and can start after it stops', async () => {
+  const dir = tempDir();
+  const t1 = await startCollector({}, dir);
+  try {
+    await assert.rejects(startCollector({}, dir), /write-ahead log .* is in use by process \d+/);
+  } finally {
+    await t1.stop();
+  }
+  const t2 = await startCollector({}, dir);
+  try {
+    assert.equal(t2.collector.walId, t1.collector.walId);
   } finally {
     await t2.cleanup();
   }

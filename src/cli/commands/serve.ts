@@ -19,9 +19,10 @@ export function register(reg: Registrar): void {
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'TCP port (0 picks a free one)', parsePort, 8080)
-    .option('--plugins <names>', 'comma-separated plugins to load (default: all), e.g. collector,query')
+    .option('--plugins <names>', 'comma-separated plugins to load (default: all), e.g. collector,query-api')
+    .option('--no-scheduler', 'load the scheduler plugin without starting scheduled pipeline runs')
     .addHelpText('after', '\nExamples:\n  eventlake serve --port 8080\n  eventlake serve --plugins collector --host 0.0.0.0')
-    .action(async (o: { host: string; port: number; plugins?: string }, cmd) => {
+    .action(async (o: { host: string; port: number; plugins?: string; scheduler: boolean }, cmd) => {
       const ctx = await reg.context(cmd);
       const plugins = o.plugins ? o.plugins.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       const server = await startServe(ctx, { host: o.host, port: o.port, plugins, options: { ...o } });

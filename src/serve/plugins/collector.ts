@@ -25,7 +25,7 @@ export function createCollectorPlugin(): ServePlugin & { collector?: Collector }
       const keys = new ProducerKeys(ctx.storage, ctx.layout, [...cfg.producers, ...envProducers()]);
       await keys.reload();
       if (cfg.requireAuth && keys.size === 0) ctx.log.warn('collector: no producers yet, every request is refused: run `eventlake collector add-producer <name>`');
-      registerCollectorRoutes(app, { collector, keys, requireAuth: cfg.requireAuth, streamName: cfg.source });
+      registerCollectorRoutes(app, { collector, keys, requireAuth: cfg.requireAuth, streamName: cfg.source, maxInflight: cfg.maxInflightRequests });
       ctx.log.info({ walDir: collector.wal.dir, source: cfg.source, bufferSizeMiB: cfg.bufferSizeMiB, bufferIntervalSeconds: cfg.bufferIntervalSeconds }, 'collector ready');
     },
     async close() {
