@@ -140,6 +140,7 @@ export const infraSchema = z
       .object({
         enabled: z.boolean().default(true),
         trailName: z.string().default('eventlake-lake-data-events'),
+        retentionDays: z.number().int().min(1).default(365),
       })
       .strict()
       .prefault({}),
