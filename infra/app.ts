@@ -29,7 +29,14 @@ export interface BuildOptions {
 export function buildApp(config: EventlakeConfig, opts: BuildOptions): { app: App; stacks: EventlakeStacks; all: Stack[] } {
   const s = settingsFrom(config, opts.projectRoot);
   const cfg = s.infra;
-  const app = new App({ outdir: opts.outdir, context: { 'aws:cdk:enable-path-metadata': false } });
+  const app = new App({
+    outdir: opts.outdir,
+    context: {
+      'aws:cdk:enable-path-metadata': false,
+      // Lock in today's behaviour explicitly: consumers block a producer from deleting an exported value.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+    },
+  });
   const env: Environment = { account: cfg.account, region: cfg.region };
   const name = (n: string) => `${cfg.stackPrefix}-${n}`;
 
