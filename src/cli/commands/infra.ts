@@ -2,6 +2,7 @@
 // (no CDK CLI, no AWS account, works offline); deploy hands the synthesized cloud assembly to the CDK CLI.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -52,10 +53,18 @@ export interface CdkRunResult {
   output: string;
 }
 
-/** The CDK CLI command: $EVENTLAKE_CDK_CLI (e.g. "npx -y aws-cdk@latest") or the project's own `npx cdk`. */
+/**
+ * The CDK CLI command: $EVENTLAKE_CDK_CLI (e.g. "npx -y aws-cdk@latest"), else the project's own aws-cdk package
+ * (resolved from here, so it works from any working directory), else `npx --no-install cdk`.
+ */
 export function cdkCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   const custom = env.EVENTLAKE_CDK_CLI?.trim();
-  return custom ? custom.split(/\s+/) : ['npx', '--no-install', 'cdk'];
+  if (custom) return custom.split(/\s+/);
+  try {
+    return [process.execPath, createRequire(import.meta.url).resolve('aws-cdk/bin/cdk')];
+  } catch {
+    return ['npx', '--no-install', 'cdk'];
+  }
 }
 
 function runCdk(argv: string[], cwd: string): Promise<CdkRunResult> {
