@@ -2,7 +2,7 @@
 // Each security property of issue 7/11 has a check that fails when the property is removed from the stack code.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -454,4 +454,23 @@ describe('every template', () => {
       for (const re of patterns) assert.ok(!re.test(text), `${f} matches ${re}`);
     }
   });
+});
+
+describe('snapshots', () => {
+  // Reviewable record of every template. After an intended change: UPDATE_SNAPSHOTS=1 npm test -- test/infra/stacks
+  // Asset hashes are normalised so edits to bundled Lambda code do not churn the snapshots.
+  const dir = join(import.meta.dirname, '__snapshots__');
+  const normalise = (t: unknown) => JSON.parse(JSON.stringify(t).replace(/[0-9a-f]{64}/g, '<asset-hash>')) as unknown;
+  for (const name of ['Lake', 'Catalog', 'Ingest', 'Pipeline', 'Warehouse']) {
+    test(`${name} stack matches its snapshot`, () => {
+      const file = join(dir, `${name}.template.json`);
+      const actual = normalise(S.json[name]);
+      if (process.env.UPDATE_SNAPSHOTS === '1') {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file, JSON.stringify(actual, null, 1) + '\n');
+      }
+      assert.ok(existsSync(file), `missing snapshot ${file}: run UPDATE_SNAPSHOTS=1 npm test -- test/infra/stacks`);
+      assert.deepEqual(actual, JSON.parse(readFileSync(file, 'utf8')), `${name} template changed: review, then UPDATE_SNAPSHOTS=1 npm test -- test/infra/stacks`);
+    });
+  }
 });
