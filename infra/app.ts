@@ -56,6 +56,7 @@ export function buildApp(config: EventlakeConfig, opts: BuildOptions): { app: Ap
       workgroupName: catalog.workgroupName,
       stream: stacks.ingest?.stream,
       transform: stacks.ingest?.transform,
+      slackWebhook: lake.slackWebhook,
       description: 'eventlake: Step Functions pipeline, schedule, alerts, alarms, dashboard',
     });
     stacks.pipeline.addStackDependency(catalog);

@@ -21,6 +21,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { bundleLambda } from './bundle.ts';
 import type { InfraSettings } from './settings.ts';
 
@@ -31,6 +32,8 @@ export interface PipelineStackProps extends StackProps {
   databaseName: string;
   workgroupName: string;
   stream?: firehose.DeliveryStream;
+  /** Slack webhook URL secret; alerts on the topic are forwarded to it. */
+  slackWebhook?: secretsmanager.ISecret;
   transform?: lambda.IFunction;
 }
 
@@ -59,6 +62,33 @@ export class PipelineStack extends Stack {
     );
     this.topic = new sns.Topic(this, 'Alerts', { topicName: s.infra.alerts.topicName, masterKey: alertsKey, enforceSSL: true });
     for (const email of s.infra.alerts.emails) this.topic.addSubscription(new subs.EmailSubscription(email));
+    if (props.slackWebhook) {
+      const slack = new lambda.Function(this, 'SlackAlert', {
+        description: 'eventlake alerts → Slack (webhook URL read from Secrets Manager at run time)',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(bundleLambda(s.projectRoot, 'infra/lambda/slack-alert.ts')),
+        memorySize: 128,
+        timeout: Duration.seconds(30),
+        environment: { SLACK_SECRET_ARN: props.slackWebhook.secretArn },
+        logGroup: new logs.LogGroup(this, 'SlackAlertLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      });
+      // Granted on the role only: secret.grantRead() would also edit the lake key's policy in the Lake stack and
+      // make Lake depend on this stack (a cycle). The key policy already lets account principals decrypt via
+      // Secrets Manager (kms:ViaService), so an identity policy is enough.
+      slack.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [props.slackWebhook.secretArn] }),
+      );
+      slack.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+      );
+      this.topic.addSubscription(new subs.LambdaSubscription(slack));
+    }
 
     // Ingest: one GH Archive hour → raw/ per invocation (idempotent; see infra/lambda/ingest-gharchive.ts).
     const rawGithub = `${p.raw}/github`;

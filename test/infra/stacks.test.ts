@@ -318,6 +318,16 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
     assert.deepEqual(asArray<string>(write.Resource).map((r) => r.replace(/^.*?\//, '')), ['cleaned/github/*', 'aggregated/github/*']);
   });
 
+  test('alerts are forwarded to Slack by a Lambda that may only read the webhook secret', () => {
+    const fnId = logicalIdOf(pipeline, 'AWS::Lambda::Function', (p) => String(p.Description).includes('Slack'));
+    pipeline.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topicId }, Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] } });
+    const roleId = render(pipeline.toJSON().Resources[fnId].Properties.Role).replace(/\.Arn$/, '');
+    const st = render(statementsFor(pipeline, roleId)) as Record<string, any>[];
+    assert.deepEqual(st.flatMap(actionsOf).sort(), ['kms:Decrypt', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    assert.match(asArray<string>(st.find((x) => actionsOf(x).includes('secretsmanager:GetSecretValue'))!.Resource)[0]!, /SlackWebhook/);
+    assert.deepEqual(st.find((x) => actionsOf(x).includes('kms:Decrypt'))!.Condition, { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } });
+  });
+
   test('EventBridge schedule starts the state machine with the event time', () => {
     const rules = resources(pipeline, 'AWS::Events::Rule');
     assert.equal(rules.length, 1);
@@ -331,6 +341,7 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
     const alarms = resources(pipeline, 'AWS::CloudWatch::Alarm').map(([, r]) => render(r.Properties) as Record<string, any>);
     const metrics = alarms.map((a) => a.MetricName).sort();
     assert.deepEqual(metrics, ['DeliveryToS3.DataFreshness', 'Errors', 'Errors', 'ExecutionTime', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    assert.equal(alarms.length, 6);
     for (const a of alarms) assert.deepEqual(a.AlarmActions, [topicId]);
     assert.equal(alarms.find((a) => a.MetricName === 'ExecutionTime')!.Threshold, 50 * 60_000);
     pipeline.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
