@@ -170,7 +170,8 @@ No secret value is ever part of a template: put them with "aws secretsmanager pu
 
   g.command('synth')
     .description('synthesize the CloudFormation templates in-process (offline: no AWS account, no CDK CLI needed)')
-    .option('-o, --out <dir>', 'cloud assembly output folder', DEFAULT_OUT)
+    // CDK_OUTDIR is set by the CDK CLI when it runs us as its app ("app": "eventlake infra synth" in cdk.json).
+    .option('-o, --out <dir>', 'cloud assembly output folder (default: $CDK_OUTDIR or cdk.out)', process.env.CDK_OUTDIR || DEFAULT_OUT)
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nExample:\n  eventlake infra synth --out cdk.out\n  eventlake -c prod.yaml infra synth --json')
     .action(async (o: { out: string; json?: boolean }, cmd: Command) => {
