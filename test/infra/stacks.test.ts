@@ -283,6 +283,18 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
     assert.equal(d.States.Ingest.ItemProcessor.States.IngestHour.Type, 'Task');
   });
 
+  test('the window comes from {"dt"} or the schedule time; anything else fails fast', () => {
+    const d = definition();
+    assert.equal(d.StartAt, 'HasDt');
+    const choices = d.States.HasDt.Choices as Record<string, any>[];
+    assert.equal(choices[0]!.Next, 'Prepare');
+    assert.equal(choices[1]!.Variable, '$.time');
+    assert.equal(choices[1]!.Next, 'DeriveDt');
+    assert.equal(d.States[d.States.HasDt.Default].Type, 'Fail');
+    assert.equal(d.States.DeriveDt.Parameters['dt.$'], "States.ArrayGetItem(States.StringSplit($.time, 'T'), 0)");
+    assert.equal(d.States.Prepare.Parameters['athenaParams.$'], "States.Array(States.Format('\\'{}\\'', $.dt))");
+  });
+
   test('reruns replace: each Athena write is preceded by clearing exactly its dt partition', () => {
     const d = definition();
     assert.equal(d.States.ClearSilver.ItemReader.Parameters['Prefix.$'], "States.Format('cleaned/github/events/dt={}/', $.dt)");
