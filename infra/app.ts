@@ -24,10 +24,12 @@ export interface BuildOptions {
   projectRoot: string;
   /** Cloud assembly output folder (default: a temp folder chosen by CDK). */
   outdir?: string;
+  /** The config file's folder (relative paths in the infra section resolve against it; default: cwd). */
+  configDir?: string;
 }
 
 export function buildApp(config: EventlakeConfig, opts: BuildOptions): { app: App; stacks: EventlakeStacks; all: Stack[] } {
-  const s = settingsFrom(config, opts.projectRoot);
+  const s = settingsFrom(config, opts.projectRoot, opts.configDir);
   const cfg = s.infra;
   const app = new App({
     outdir: opts.outdir,

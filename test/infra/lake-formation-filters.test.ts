@@ -1,7 +1,7 @@
 // Pure tests of the owner → data cells filter generation (no synth).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDataCellsFilters, MAX_FILTERS_PER_PRINCIPAL_PER_TABLE } from '../../infra/lib/lake-formation-filters.ts';
+import { buildDataCellsFilters, checkFilterLimits, filtersFromExport, MAX_FILTERS_PER_PRINCIPAL_PER_TABLE } from '../../infra/lib/lake-formation-filters.ts';
 import { infraSchema } from '../../src/config/sections/infra.ts';
 
 const opts = { tables: ['fact_events', 'github_events'], excludedColumns: ['actor_login', 'login', 'payload'], maxRepoIdsPerFilter: 1000 };
@@ -24,7 +24,7 @@ test('an owner with more ids than fit one filter gets several, all granted to th
   const f = buildDataCellsFilters([{ name: 'big', principalArn: role('big'), repoIds: ids }], { ...opts, tables: ['fact_events'], maxRepoIdsPerFilter: 10 });
   assert.deepEqual(f.map((x) => x.name), ['big_fact_events_1', 'big_fact_events_2', 'big_fact_events_3']);
   assert.equal(f[2]!.rowFilterExpression, 'repo_id IN (21, 22, 23, 24, 25)');
-  const covered = f.flatMap((x) => x.rowFilterExpression.replace(/^repo_id IN \(|\)$/g, '').split(', ').map(Number));
+  const covered = f.flatMap((x) => x.rowFilterExpression!.replace(/^repo_id IN \(|\)$/g, '').split(', ').map(Number));
   assert.deepEqual(covered, ids);
 });
 
@@ -60,4 +60,44 @@ test('the config schema only accepts integer repo ids and safe owner names (noth
   assert.equal(parse({ name: "x' OR 1=1", principalArn: role('acme'), repoIds: [1] }).success, false);
   assert.equal(parse({ name: 'acme', principalArn: 'not-an-arn', repoIds: [1] }).success, false);
   assert.equal(parse({ name: 'acme', principalArn: role('acme'), repoIds: [] }).success, false);
+});
+
+// Shape printed by `eventlake principals --lake-formation <db>` (src/governance/lake-formation.ts).
+const exported = [
+  {
+    principal: 'acme-analyst',
+    DatabaseName: 'eventlake',
+    TableName: 'fact_events',
+    Name: 'eventlake_acme-analyst_fact_events',
+    RowFilter: { FilterExpression: 'repo_id IN (1, 2)' },
+    ColumnWildcard: { ExcludedColumnNames: ['user_id', 'not_a_column'] },
+  },
+  { principal: 'auditor', DatabaseName: 'eventlake', TableName: 'dim_repo', Name: 'eventlake_auditor_dim_repo', RowFilter: { AllRowsWildcard: {} }, ColumnWildcard: { ExcludedColumnNames: [] } },
+];
+
+test('filters exported by the governance module become grants to the mapped IAM principals', () => {
+  const f = filtersFromExport(exported, { 'acme-analyst': role('acme'), auditor: role('audit') });
+  assert.deepEqual(
+    f.map((x) => [x.name, x.table, x.principalArn, x.rowFilterExpression, x.excludedColumns]),
+    [
+      ['eventlake_acme-analyst_fact_events', 'fact_events', role('acme'), 'repo_id IN (1, 2)', ['user_id']],
+      ['eventlake_auditor_dim_repo', 'dim_repo', role('audit'), undefined, []],
+    ],
+  );
+});
+
+test('an exported filter for an unmapped principal, an unknown table or a bad shape is a clear error', () => {
+  assert.throws(() => filtersFromExport(exported, { auditor: role('audit') }, 'f.json'), /f\.json\[0\]: no IAM principal for governance principal "acme-analyst"; add it to infra\.lakeFormation\.principalArns/);
+  assert.throws(() => filtersFromExport([{ ...exported[1], TableName: 'nope' }], { auditor: role('a') }), /unknown catalog table "nope"/);
+  assert.throws(() => filtersFromExport({}, {}), /expected a JSON array/);
+  assert.throws(() => filtersFromExport([{ ...exported[1], RowFilter: {} }], { auditor: role('a') }), /FilterExpression or AllRowsWildcard/);
+});
+
+test('limits are checked across owner-generated and exported filters together', () => {
+  const mine = buildDataCellsFilters([{ name: 'acme', principalArn: role('acme'), repoIds: [1] }], { ...opts, tables: ['fact_events'] });
+  const theirs = filtersFromExport([{ ...exported[0], Name: 'acme_fact_events' }], { 'acme-analyst': role('x') });
+  assert.throws(() => checkFilterLimits([...mine, ...theirs]), /duplicate data cells filter acme_fact_events on table fact_events/);
+  const many = Array.from({ length: 101 }, (_, i) => ({ ...mine[0]!, name: `n${i}` }));
+  assert.throws(() => checkFilterLimits(many), /would get 101 data cells filters/);
+  assert.doesNotThrow(() => checkFilterLimits(many.slice(0, 100)));
 });

@@ -15,6 +15,8 @@ import {
   render,
   asArray,
   OWNERS,
+  EXPORTED_FILTERS,
+  ANALYST_ARN,
   SNOWFLAKE_USER_ARN,
   SNOWFLAKE_EXTERNAL_ID,
   FAKE_SECRETS,
@@ -190,7 +192,7 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
 
   test('Lake Formation: one data cells filter per owner and table, repo_id IN (ids), PII columns excluded', () => {
     const filters = resources(catalog, 'AWS::LakeFormation::DataCellsFilter').map(([, r]) => r.Properties!);
-    assert.equal(filters.length, OWNERS.length * 3);
+    assert.equal(filters.length, OWNERS.length * 3 + EXPORTED_FILTERS.length);
     const byName = Object.fromEntries(filters.map((f) => [f.Name, f]));
     assert.equal(byName.acme_fact_events.RowFilter.FilterExpression, 'repo_id IN (101, 102, 103)');
     assert.equal(byName.globex_fact_events.RowFilter.FilterExpression, 'repo_id IN (201)');
@@ -201,15 +203,28 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
 
   test("Lake Formation: each filter is granted SELECT to its owner's principal only", () => {
     const grants = resources(catalog, 'AWS::LakeFormation::PrincipalPermissions').map(([, r]) => r.Properties!);
-    assert.equal(grants.length, OWNERS.length * 3);
+    assert.equal(grants.length, OWNERS.length * 3 + EXPORTED_FILTERS.length);
     for (const g of grants) {
       const name: string = g.Resource.DataCellsFilter.Name;
+      if (name === 'eventlake_analyst_fact_events') {
+        assert.equal(g.Principal.DataLakePrincipalIdentifier, ANALYST_ARN);
+        continue;
+      }
       const owner = OWNERS.find((o) => name.startsWith(`${o.name}_`))!;
       assert.equal(g.Principal.DataLakePrincipalIdentifier, owner.principalArn, name);
       assert.deepEqual(g.Permissions, ['SELECT']);
       assert.deepEqual(g.PermissionsWithGrantOption, []);
     }
     catalog.resourceCountIs('AWS::LakeFormation::Resource', 1);
+  });
+
+  test('filters exported by the governance module (infra.lakeFormation.filtersFile) are created and granted too', () => {
+    catalog.hasResourceProperties('AWS::LakeFormation::DataCellsFilter', {
+      Name: 'eventlake_analyst_fact_events',
+      TableName: 'fact_events',
+      RowFilter: { AllRowsWildcard: {} },
+      ColumnWildcard: { ExcludedColumnNames: ['user_id'] },
+    });
   });
 });
 
@@ -246,7 +261,7 @@ describe('ingest stack: Firehose', () => {
     assert.ok(proc.Processors[0].Parameters.some((p: any) => p.ParameterName === 'LambdaArn' && String(p.ParameterValue).startsWith(fnId)));
     // Run the bundled asset itself: one valid event, one broken record.
     const hash = String(ingest.toJSON().Resources[fnId].Properties.Code.S3Key).replace(/\.zip$/, '');
-    const mod = (await import(pathToFileURL(join(S.dir, `asset.${hash}`, 'index.mjs')).href)) as { handler: (e: unknown) => Promise<{ records: any[] }> };
+    const mod = (await import(pathToFileURL(join(S.dir, 'assembly', `asset.${hash}`, 'index.mjs')).href)) as { handler: (e: unknown) => Promise<{ records: any[] }> };
     const ev = { id: '1', type: 'PushEvent', actor: { id: 1, login: 'a' }, repo: { id: 2, name: 'a/b' }, created_at: '2026-01-01T00:00:00Z' };
     const out = await mod.handler({
       invocationId: 'i',

@@ -22,7 +22,7 @@ export interface SynthSummary {
 }
 
 /** Synthesizes the CDK app for `config` into `outdir` (no CLI needed). */
-export async function synthInfra(config: EventlakeConfig, outdir: string): Promise<SynthSummary> {
+export async function synthInfra(config: EventlakeConfig, outdir: string, configDir?: string): Promise<SynthSummary> {
   let mod: typeof import('../../../infra/app.ts');
   try {
     mod = await import('../../../infra/app.ts');
@@ -31,7 +31,7 @@ export async function synthInfra(config: EventlakeConfig, outdir: string): Promi
   }
   let assembly;
   try {
-    ({ assembly } = mod.synthApp(config, { projectRoot: PROJECT_ROOT, outdir }));
+    ({ assembly } = mod.synthApp(config, { projectRoot: PROJECT_ROOT, outdir, configDir }));
   } catch (e) {
     throw new EventlakeError(`CDK synthesis failed: ${(e as Error).message}`, {
       step: 'infra.synth',
@@ -132,9 +132,10 @@ export function assemblyStacks(outdir: string): string[] {
     .map(([id, a]) => a.displayName ?? id);
 }
 
-function loadForInfra(cmd: Command): EventlakeConfig {
+function loadForInfra(cmd: Command): { config: EventlakeConfig; configDir: string } {
   const g = cmd.optsWithGlobals() as { config?: string };
-  return loadConfig({ path: g.config }).config;
+  const loaded = loadConfig({ path: g.config });
+  return { config: loaded.config, configDir: loaded.baseDir };
 }
 
 function printSummary(s: SynthSummary, cwd: string): void {
@@ -175,8 +176,8 @@ No secret value is ever part of a template: put them with "aws secretsmanager pu
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nExample:\n  eventlake infra synth --out cdk.out\n  eventlake -c prod.yaml infra synth --json')
     .action(async (o: { out: string; json?: boolean }, cmd: Command) => {
-      const config = loadForInfra(cmd);
-      const summary = await synthInfra(config, resolve(o.out));
+      const { config, configDir } = loadForInfra(cmd);
+      const summary = await synthInfra(config, resolve(o.out), configDir);
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else {
         printSummary(summary, process.cwd());
@@ -209,7 +210,8 @@ Examples:
       const outdir = resolve(o.out);
       let known: string[];
       if (o.synth) {
-        const summary = await synthInfra(loadForInfra(cmd), outdir);
+        const { config, configDir } = loadForInfra(cmd);
+        const summary = await synthInfra(config, outdir, configDir);
         printSummary(summary, process.cwd());
         known = summary.stacks.map((s) => s.name);
       } else {
