@@ -30,6 +30,7 @@ export async function synthInfra(config: EventlakeConfig, outdir: string, config
     throw new EventlakeError('cannot load the CDK app (infra/app.ts); is aws-cdk-lib installed?', { step: 'infra.synth', cause: e, next: 'npm ci' });
   }
   let assembly;
+  process.stderr.write(`synthesizing the CDK app into ${outdir} (bundling Lambda code with esbuild)…\n`);
   try {
     ({ assembly } = mod.synthApp(config, { projectRoot: PROJECT_ROOT, outdir, configDir }));
   } catch (e) {
