@@ -24,12 +24,21 @@ export interface BuildOptions {
   projectRoot: string;
   /** Cloud assembly output folder (default: a temp folder chosen by CDK). */
   outdir?: string;
+  /** The config file's folder (relative paths in the infra section resolve against it; default: cwd). */
+  configDir?: string;
 }
 
 export function buildApp(config: EventlakeConfig, opts: BuildOptions): { app: App; stacks: EventlakeStacks; all: Stack[] } {
-  const s = settingsFrom(config, opts.projectRoot);
+  const s = settingsFrom(config, opts.projectRoot, opts.configDir);
   const cfg = s.infra;
-  const app = new App({ outdir: opts.outdir, context: { 'aws:cdk:enable-path-metadata': false } });
+  const app = new App({
+    outdir: opts.outdir,
+    context: {
+      'aws:cdk:enable-path-metadata': false,
+      // Lock in today's behaviour explicitly: consumers block a producer from deleting an exported value.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+    },
+  });
   const env: Environment = { account: cfg.account, region: cfg.region };
   const name = (n: string) => `${cfg.stackPrefix}-${n}`;
 
@@ -49,6 +58,7 @@ export function buildApp(config: EventlakeConfig, opts: BuildOptions): { app: Ap
       workgroupName: catalog.workgroupName,
       stream: stacks.ingest?.stream,
       transform: stacks.ingest?.transform,
+      slackWebhook: lake.slackWebhook,
       description: 'eventlake: Step Functions pipeline, schedule, alerts, alarms, dashboard',
     });
     stacks.pipeline.addStackDependency(catalog);

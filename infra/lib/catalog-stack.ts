@@ -1,6 +1,8 @@
 // Query side of the lake: the Glue database and tables (partition projection, so no crawler and no
 // MSCK REPAIR), the Athena workgroup (settings enforced, results encrypted with the lake key, a bytes-scanned
 // cutoff per query) and, when enabled, Lake Formation data cells filters per repo owner.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,7 +11,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { CATALOG_TABLES, type TableDef } from './catalog-tables.ts';
-import { buildDataCellsFilters, type DataCellsFilterSpec } from './lake-formation-filters.ts';
+import { buildDataCellsFilters, checkFilterLimits, filtersFromExport, type DataCellsFilterSpec } from './lake-formation-filters.ts';
 import { removalPolicy, type InfraSettings } from './settings.ts';
 
 export interface CatalogStackProps extends StackProps {
@@ -136,13 +138,24 @@ export class CatalogStack extends Stack {
       },
     });
 
-    this.filters = cfg.lakeFormation.enabled
-      ? buildDataCellsFilters(cfg.lakeFormation.owners, {
-          tables: cfg.lakeFormation.tables,
-          excludedColumns: cfg.lakeFormation.excludedColumns,
-          maxRepoIdsPerFilter: cfg.lakeFormation.maxRepoIdsPerFilter,
-        })
-      : [];
+    const lf = cfg.lakeFormation;
+    this.filters = [];
+    if (lf.enabled) {
+      this.filters.push(
+        ...buildDataCellsFilters(lf.owners, { tables: lf.tables, excludedColumns: lf.excludedColumns, maxRepoIdsPerFilter: lf.maxRepoIdsPerFilter }),
+      );
+      if (lf.filtersFile) {
+        const file = resolve(s.configDir, lf.filtersFile);
+        let data: unknown;
+        try {
+          data = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (e) {
+          throw new Error(`infra.lakeFormation.filtersFile ${file}: ${(e as Error).message} (create it with: eventlake principals --lake-formation ${this.databaseName} > ${lf.filtersFile})`);
+        }
+        this.filters.push(...filtersFromExport(data, lf.principalArns, file));
+      }
+      checkFilterLimits(this.filters);
+    }
     if (cfg.lakeFormation.enabled) {
       // Lake Formation must govern the bucket location for its filters to apply to Athena/Redshift Spectrum reads.
       new lakeformation.CfnResource(this, 'LakeLocation', {
@@ -156,7 +169,7 @@ export class CatalogStack extends Stack {
         databaseName: this.databaseName,
         tableName: f.table,
         name: f.name,
-        rowFilter: { filterExpression: f.rowFilterExpression },
+        rowFilter: f.rowFilterExpression === undefined ? { allRowsWildcard: {} } : { filterExpression: f.rowFilterExpression },
         columnWildcard: { excludedColumnNames: f.excludedColumns },
       });
       filter.addResourceDependency(this.database);

@@ -14,7 +14,8 @@ export interface DataCellsFilterSpec {
   table: string;
   owner: string;
   principalArn: string;
-  rowFilterExpression: string;
+  /** Undefined = all rows (column-only filter). */
+  rowFilterExpression?: string;
   /** PII columns hidden from the owner (only those the table actually has). */
   excludedColumns: string[];
 }
@@ -65,4 +66,63 @@ export function buildDataCellsFilters(owners: readonly RepoOwner[], opts: Filter
     }
   }
   return out;
+}
+
+/** One entry of `eventlake principals --lake-formation <db>` (operate/governance), the CreateDataCellsFilter shape. */
+interface ExportedFilter {
+  principal: string;
+  TableName: string;
+  Name: string;
+  RowFilter?: { FilterExpression?: string; AllRowsWildcard?: object };
+  ColumnWildcard?: { ExcludedColumnNames?: string[] };
+}
+
+/**
+ * Filters exported by the governance module (`eventlake principals --lake-formation <db> > filters.json`), so the
+ * same policies the query API enforces are enforced by Lake Formation. Governance principals are names; the config
+ * maps each to the IAM principal ARN that receives the grant (infra.lakeFormation.principalArns).
+ */
+export function filtersFromExport(data: unknown, principalArns: Record<string, string>, source = 'filters file'): DataCellsFilterSpec[] {
+  if (!Array.isArray(data)) throw new Error(`${source}: expected a JSON array (output of eventlake principals --lake-formation <db>)`);
+  const out: DataCellsFilterSpec[] = [];
+  data.forEach((raw: unknown, i) => {
+    const f = raw as ExportedFilter;
+    const where = `${source}[${i}]`;
+    if (!f || typeof f.principal !== 'string' || typeof f.TableName !== 'string' || typeof f.Name !== 'string') {
+      throw new Error(`${where}: needs principal, TableName and Name`);
+    }
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(f.Name)) throw new Error(`${where}: filter name ${JSON.stringify(f.Name)} must be letters, digits, _ or -`);
+    const arn = principalArns[f.principal];
+    if (!arn) throw new Error(`${where}: no IAM principal for governance principal ${JSON.stringify(f.principal)}; add it to infra.lakeFormation.principalArns`);
+    const def = tableDef(f.TableName);
+    const expr = f.RowFilter?.FilterExpression;
+    if (expr === undefined && !f.RowFilter?.AllRowsWildcard) throw new Error(`${where}: RowFilter needs FilterExpression or AllRowsWildcard`);
+    const cols = new Set(def.columns.map(([c]) => c));
+    out.push({
+      name: f.Name,
+      table: def.name,
+      owner: f.principal,
+      principalArn: arn,
+      rowFilterExpression: expr,
+      excludedColumns: (f.ColumnWildcard?.ExcludedColumnNames ?? []).filter((c) => cols.has(c)),
+    });
+  });
+  return out;
+}
+
+/** Checks the Lake Formation limits over all filters, whatever their source (unique names, ≤ 100 per principal per table). */
+export function checkFilterLimits(filters: readonly DataCellsFilterSpec[]): void {
+  const names = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const f of filters) {
+    const nk = `${f.table}/${f.name}`;
+    if (names.has(nk)) throw new Error(`infra.lakeFormation: duplicate data cells filter ${f.name} on table ${f.table}`);
+    names.add(nk);
+    const ck = `${f.principalArn}\u0000${f.table}`;
+    const n = (counts.get(ck) ?? 0) + 1;
+    if (n > MAX_FILTERS_PER_PRINCIPAL_PER_TABLE) {
+      throw new Error(`infra.lakeFormation: principal ${f.principalArn} would get ${n} data cells filters on table ${f.table}; Lake Formation allows ${MAX_FILTERS_PER_PRINCIPAL_PER_TABLE}.`);
+    }
+    counts.set(ck, n);
+  }
 }

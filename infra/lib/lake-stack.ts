@@ -163,7 +163,19 @@ export class LakeStack extends Stack {
     this.slackWebhook = secret('SlackWebhook', cfg.secrets.slackWebhookName, cfg.secrets.slackWebhookArn, 'Slack incoming webhook URL for alerts (put the real value out of band)');
 
     if (cfg.cloudtrail.enabled) {
+      // Our own log bucket: the Trail construct's default bucket does not set Block Public Access.
+      // SSE-S3 because CloudTrail cannot write with the lake key without extra key-policy grants.
+      const trailBucket = new s3.Bucket(this, 'TrailLogs', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        removalPolicy: retain,
+        lifecycleRules: [{ id: 'expire-trail-logs', expiration: Duration.days(cfg.cloudtrail.retentionDays) }],
+      });
       const trail = new cloudtrail.Trail(this, 'DataEventsTrail', {
+        bucket: trailBucket,
         trailName: cfg.cloudtrail.trailName,
         isMultiRegionTrail: false,
         includeGlobalServiceEvents: false,

@@ -21,6 +21,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { bundleLambda } from './bundle.ts';
 import type { InfraSettings } from './settings.ts';
 
@@ -31,6 +32,8 @@ export interface PipelineStackProps extends StackProps {
   databaseName: string;
   workgroupName: string;
   stream?: firehose.DeliveryStream;
+  /** Slack webhook URL secret; alerts on the topic are forwarded to it. */
+  slackWebhook?: secretsmanager.ISecret;
   transform?: lambda.IFunction;
 }
 
@@ -59,6 +62,33 @@ export class PipelineStack extends Stack {
     );
     this.topic = new sns.Topic(this, 'Alerts', { topicName: s.infra.alerts.topicName, masterKey: alertsKey, enforceSSL: true });
     for (const email of s.infra.alerts.emails) this.topic.addSubscription(new subs.EmailSubscription(email));
+    if (props.slackWebhook) {
+      const slack = new lambda.Function(this, 'SlackAlert', {
+        description: 'eventlake alerts → Slack (webhook URL read from Secrets Manager at run time)',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(bundleLambda(s.projectRoot, 'infra/lambda/slack-alert.ts')),
+        memorySize: 128,
+        timeout: Duration.seconds(30),
+        environment: { SLACK_SECRET_ARN: props.slackWebhook.secretArn },
+        logGroup: new logs.LogGroup(this, 'SlackAlertLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      });
+      // Granted on the role only: secret.grantRead() would also edit the lake key's policy in the Lake stack and
+      // make Lake depend on this stack (a cycle). The key policy already lets account principals decrypt via
+      // Secrets Manager (kms:ViaService), so an identity policy is enough.
+      slack.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [props.slackWebhook.secretArn] }),
+      );
+      slack.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+      );
+      this.topic.addSubscription(new subs.LambdaSubscription(slack));
+    }
 
     // Ingest: one GH Archive hour → raw/ per invocation (idempotent; see infra/lambda/ingest-gharchive.ts).
     const rawGithub = `${p.raw}/github`;
@@ -118,9 +148,12 @@ export class PipelineStack extends Stack {
         athenaParams: sfn.JsonPath.array(sfn.JsonPath.format("'{}'", sfn.JsonPath.stringAt('$.dt'))),
       },
     });
+    // StringMatches only knows "*"; the dt is bound as an Athena parameter, so a malformed one fails the query
+    // (and alerts) rather than injecting anything.
     const window = new sfn.Choice(this, 'HasDt')
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.dt'), sfn.Condition.stringMatches('$.dt', '????-??-??')), prepare)
-      .otherwise(deriveDt.next(prepare));
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.dt'), sfn.Condition.stringMatches('$.dt', '*-*-*')), prepare)
+      .when(sfn.Condition.isPresent('$.time'), deriveDt.next(prepare))
+      .otherwise(new sfn.Fail(this, 'BadInput', { error: 'EventlakeBadInput', cause: 'start the state machine with {"dt":"YYYY-MM-DD"}' }));
 
     const ingestHour = new tasks.LambdaInvoke(this, 'IngestHour', { lambdaFunction: this.ingestFn, payloadResponseOnly: true });
     retry(ingestHour, ['States.TaskFailed', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException']);
@@ -133,20 +166,19 @@ export class PipelineStack extends Stack {
       }).itemProcessor(ingestHour),
     );
 
-    const tablePrefix = (table: string) => `${table}/dt=`;
     const silverPrefix = `${p.cleaned}/github/events`;
     const goldPrefix = `${p.aggregated}/github/fact_events`;
-    const transform = catchTo(this.clearPartition('ClearSilver', bucket, silverPrefix, tablePrefix));
-    const transformQuery = catchTo(this.athenaRunJob('Transform', readSql('transform-github-events.sql'), props, retry));
-    const clearGold = catchTo(this.clearPartition('ClearGold', bucket, goldPrefix, tablePrefix));
-    const aggregateQuery = catchTo(this.athenaRunJob('Aggregate', readSql('aggregate-fact-events.sql'), props, retry));
-
-    const definition = window;
-    prepare.next(ingest).next(transform).next(transformQuery).next(clearGold).next(aggregateQuery).next(new sfn.Succeed(this, 'Done'));
+    prepare
+      .next(ingest)
+      .next(catchTo(this.clearPartition('ClearSilver', bucket, silverPrefix)))
+      .next(catchTo(this.athenaRunJob('Transform', readSql('transform-github-events.sql'), props, retry)))
+      .next(catchTo(this.clearPartition('ClearGold', bucket, goldPrefix)))
+      .next(catchTo(this.athenaRunJob('Aggregate', readSql('aggregate-fact-events.sql'), props, retry)))
+      .next(new sfn.Succeed(this, 'Done'));
 
     this.stateMachine = new sfn.StateMachine(this, 'Pipeline', {
       stateMachineName: cfg.stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definitionBody: sfn.DefinitionBody.fromChainable(window),
       timeout: Duration.minutes(cfg.maxDurationMinutes * 2),
       tracingEnabled: false,
       logs: { destination: new logs.LogGroup(this, 'PipelineLogs', { retention: logs.RetentionDays.THREE_MONTHS }), level: sfn.LogLevel.ERROR },
@@ -163,7 +195,7 @@ export class PipelineStack extends Stack {
   }
 
   /** Deletes every object under <prefix>/dt=<dt>/ so the following INSERT INTO replaces the partition. */
-  private clearPartition(id: string, bucket: s3.IBucket, prefix: string, partition: (t: string) => string): sfn.DistributedMap {
+  private clearPartition(id: string, bucket: s3.IBucket, prefix: string): sfn.DistributedMap {
     const del = new tasks.CallAwsService(this, `${id}Delete`, {
       service: 's3',
       action: 'deleteObject',
@@ -172,7 +204,7 @@ export class PipelineStack extends Stack {
       iamAction: 's3:DeleteObject',
     });
     return new sfn.DistributedMap(this, id, {
-      itemReader: new sfn.S3ObjectsItemReader({ bucket, prefix: sfn.JsonPath.format(`${partition(prefix)}{}/`, sfn.JsonPath.stringAt('$.dt')) }),
+      itemReader: new sfn.S3ObjectsItemReader({ bucket, prefix: sfn.JsonPath.format(`${prefix}/dt={}/`, sfn.JsonPath.stringAt('$.dt')) }),
       maxConcurrency: 20,
       mapExecutionType: sfn.StateMachineType.EXPRESS,
       resultPath: sfn.JsonPath.DISCARD,

@@ -12,15 +12,18 @@ export interface InfraSettings {
   bufferIntervalSeconds: number;
   /** Project root, for bundling Lambda code from the project's own sources. */
   projectRoot: string;
+  /** Folder relative config paths (infra.lakeFormation.filtersFile) resolve against: the config file's folder. */
+  configDir: string;
 }
 
-export function settingsFrom(config: EventlakeConfig, projectRoot: string): InfraSettings {
+export function settingsFrom(config: EventlakeConfig, projectRoot: string, configDir: string = process.cwd()): InfraSettings {
   return Object.freeze({
     infra: config.infra,
     prefixes: config.lake.prefixes,
     bufferSizeMiB: config.infra.firehose.bufferSizeMiB ?? config.collector.bufferSizeMiB,
     bufferIntervalSeconds: config.infra.firehose.bufferIntervalSeconds ?? config.collector.bufferIntervalSeconds,
     projectRoot,
+    configDir,
   });
 }
 

@@ -1,6 +1,6 @@
 // One synthesis per test process, shared by every describe() in the file that imports it (synth takes seconds).
 // The config turns every optional part on (Lake Formation owners, Redshift) so all stacks are asserted.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -25,6 +25,19 @@ export const OWNERS = [
   { name: 'globex', principalArn: `arn:aws:iam::${ACCOUNT}:role/owner-globex`, repoIds: [201] },
 ];
 
+export const ANALYST_ARN = `arn:aws:iam::${ACCOUNT}:role/analyst`;
+/** As printed by `eventlake principals --lake-formation eventlake` (governance); referenced by fullConfig. */
+export const EXPORTED_FILTERS = [
+  {
+    principal: 'analyst',
+    DatabaseName: 'eventlake',
+    TableName: 'fact_events',
+    Name: 'eventlake_analyst_fact_events',
+    RowFilter: { AllRowsWildcard: {} },
+    ColumnWildcard: { ExcludedColumnNames: ['user_id'] },
+  },
+];
+
 export function fullConfig(): EventlakeConfig {
   return configSchema.parse({
     collector: { bufferSizeMiB: 64, bufferIntervalSeconds: 120 },
@@ -35,7 +48,7 @@ export function fullConfig(): EventlakeConfig {
       snowflakeExternalId: SNOWFLAKE_EXTERNAL_ID,
       lifecycle: { rawArchiveAfterDays: 120 },
       athena: { bytesScannedCutoffPerQuery: 5_000_000_000 },
-      lakeFormation: { enabled: true, owners: OWNERS },
+      lakeFormation: { enabled: true, owners: OWNERS, filtersFile: 'lf-filters.json', principalArns: { analyst: ANALYST_ARN } },
       redshift: { enabled: true, baseCapacityRpu: 8, usageLimitRpuHours: 12 },
       alerts: { emails: ['oncall@example.com'] },
     },
@@ -63,7 +76,10 @@ export function synthesized(): Synthesized {
   }
   try {
     const config = fullConfig();
-    const { assembly } = synthApp(config, { projectRoot: PROJECT_ROOT, outdir: dir });
+    const configDir = join(dir, 'config');
+    mkdirSync(configDir);
+    writeFileSync(join(configDir, 'lf-filters.json'), JSON.stringify(EXPORTED_FILTERS));
+    const { assembly } = synthApp(config, { projectRoot: PROJECT_ROOT, outdir: join(dir, 'assembly'), configDir });
     const templates: Record<string, Template> = {};
     const json: Record<string, Record<string, unknown>> = {};
     const warnings: string[] = [];

@@ -101,6 +101,12 @@ export const infraSchema = z
         /** Max repo ids in one filter expression; larger owners get several filters (all granted to them). */
         maxRepoIdsPerFilter: z.number().int().min(1).max(5000).default(1000),
         owners: z.array(repoOwnerSchema).default([]),
+        /**
+         * JSON from `eventlake principals --lake-formation <db>` (the governance policies as data cells filters),
+         * relative to the config file. Each governance principal needs an IAM ARN in principalArns.
+         */
+        filtersFile: z.string().optional(),
+        principalArns: z.record(z.string(), arn).default({}),
       })
       .strict()
       .prefault({}),
@@ -140,6 +146,7 @@ export const infraSchema = z
       .object({
         enabled: z.boolean().default(true),
         trailName: z.string().default('eventlake-lake-data-events'),
+        retentionDays: z.number().int().min(1).default(365),
       })
       .strict()
       .prefault({}),
