@@ -1,0 +1,121 @@
+// raw/github/dt=…/hour=…/*.json.gz → cleaned/github/events/dt=… (one Parquet table), per the SourceModel contract.
+// Flow per dt: each raw file is split into numbered lines (lines.ts, streaming) and parsed by DuckDB
+// (models/github/parse_events.sql) into an intermediate Parquet; then one pass dedups on event id across the dt's files
+// (events.sql) and one pass writes rejects (quarantine.sql). Memory stays bounded: no file is ever held whole in JS,
+// and DuckDB streams; only the (id, position) pairs of the dt are aggregated for dedup.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { CleanedBuildArgs, CleanedBuildResult } from '../../core/model.ts';
+import type { Engine } from '../../core/engine.ts';
+import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
+import { asEventlakeError } from '../../core/errors.ts';
+import { githubSql } from './sql.ts';
+import { splitRawFile, type SplitReject, type SplitResult } from './lines.ts';
+
+export const EVENTS_TABLE = 'events';
+/** Since this instant the public Events API (and so GH Archive) trims payloads: see design.md "GitHub events". */
+export const TRIMMED_SINCE = '2025-10-07 00:00:00';
+
+/** A stable, storage-independent name for a raw file: from `raw/` (or `dt=`) on, else the base name. */
+export function rawFileName(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  const raw = p.lastIndexOf('/raw/');
+  if (raw >= 0) return p.slice(raw + 1);
+  const dt = p.lastIndexOf('/dt=');
+  if (dt >= 0) return p.slice(dt + 1);
+  return basename(p);
+}
+
+function valuesList(names: string[]): string {
+  return names.map((n, i) => `(${i}, ${sqlString(n)})`).join(', ');
+}
+
+async function parseOne(engine: Engine, staged: string, out: string, split: SplitResult): Promise<void> {
+  await engine.run(
+    githubSql('parse_events', {
+      staged: sqlString(staged),
+      out: sqlString(out),
+      last_unterminated: split.unterminatedLastLine,
+      trimmed_since: `TIMESTAMP ${sqlString(TRIMMED_SINCE)}`,
+    }),
+  );
+}
+
+export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuildResult> {
+  const { engine, stagingDir, codec, quarantineFile } = args;
+  const files = [...args.rawFiles].sort();
+  const names = files.map(rawFileName);
+  const work = join(stagingDir, '_github_work');
+  const parsedDir = join(work, 'parsed');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(parsedDir, { recursive: true });
+  await mkdir(join(stagingDir, EVENTS_TABLE), { recursive: true });
+  try {
+    let inputRecords = 0;
+    const jsRejects: { file: string; rejects: SplitReject[] }[] = [];
+    const stagedOf = (i: number) => join(work, `lines-${i}.txt`);
+    // Split file i+1 in JS while DuckDB parses file i.
+    let next: Promise<SplitResult> | undefined = files.length ? splitRawFile(files[0]!, 0, stagedOf(0)) : undefined;
+    for (let i = 0; i < files.length; i++) {
+      const split = await next!;
+      next = i + 1 < files.length ? splitRawFile(files[i + 1]!, i + 1, stagedOf(i + 1)) : undefined;
+      inputRecords += split.records;
+      if (split.rejects.length) jsRejects.push({ file: names[i]!, rejects: split.rejects });
+      try {
+        await parseOne(engine, stagedOf(i), join(parsedDir, `part-${i}.parquet`), split);
+      } catch (e) {
+        await next?.catch(() => undefined);
+        throw e;
+      }
+      await rm(stagedOf(i), { force: true });
+    }
+    if (files.length === 0) {
+      // No input: still write an empty, fully typed table so the partition is replaced (a rerun never keeps old rows).
+      await writeFile(stagedOf(0), '');
+      await parseOne(engine, stagedOf(0), join(parsedDir, 'part-0.parquet'), { records: 0, written: 0, rejects: [], unterminatedLastLine: 0 });
+    }
+
+    const parsedGlob = sqlString(join(parsedDir, '*.parquet'));
+    const filesSql = valuesList(files.length ? names : ['(none)']);
+    const eventsOut = join(stagingDir, EVENTS_TABLE, 'part-0.parquet');
+    await engine.run(githubSql('events', { parsed: parsedGlob, files: filesSql, out: sqlString(eventsOut), codec: sqlString(codec) }));
+
+    const [counts] = await engine.all<{ parsed: number; bad: number }>(
+      `SELECT count(*) AS parsed, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM read_parquet(${parsedGlob})`,
+    );
+    const [written] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(eventsOut)})`);
+    const sqlBad = Number(counts!.bad);
+    const jsBad = jsRejects.reduce((s, r) => s + r.rejects.length, 0);
+    const quarantined = sqlBad + jsBad;
+
+    if (quarantined > 0) {
+      const sqlOut = join(work, 'quarantine.ndjson');
+      if (sqlBad > 0) await engine.run(githubSql('quarantine', { parsed: parsedGlob, files: filesSql, out: sqlString(sqlOut) }));
+      await writeQuarantine(quarantineFile, sqlBad > 0 ? sqlOut : undefined, jsRejects);
+    }
+    const rows = Number(written!.n);
+    return { inputRecords, rows: { [EVENTS_TABLE]: rows }, quarantined, duplicates: inputRecords - quarantined - rows };
+  } catch (e) {
+    throw asEventlakeError(e, 'transform.github', `eventlake transform --source github --from ${args.dt} --to ${args.dt}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function writeQuarantine(target: string, sqlRejects: string | undefined, jsRejects: { file: string; rejects: SplitReject[] }[]): Promise<void> {
+  const ws = createWriteStream(target);
+  const write = async (s: string) => {
+    if (!ws.write(s)) await once(ws, 'drain');
+  };
+  if (sqlRejects) {
+    for await (const line of createInterface({ input: createReadStream(sqlRejects), crlfDelay: Infinity })) if (line) await write(line + '\n');
+  }
+  for (const { file, rejects } of jsRejects) {
+    for (const r of rejects) await write(JSON.stringify({ file, line: r.line, reason: r.reason, record: r.record }) + '\n');
+  }
+  ws.end();
+  await once(ws, 'finish');
+}

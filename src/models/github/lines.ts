@@ -1,0 +1,122 @@
+// Splits one raw GitHub .json.gz file into numbered lines for DuckDB, streaming (constant memory).
+//
+// Why a JS pass before DuckDB: DuckDB's line readers cannot give the physical line number of a record once a line
+// is rejected (invalid UTF-8 shifts the count, CRLF and blank lines are counted differently), and the quarantine
+// must name file + line. This pass only splits and checks bytes; all JSON parsing stays in DuckDB (models/github/*.sql).
+//
+// Output: <out> with one record per non-blank line: `<fileIdx>\x01<lineNo>\x01<json text>\n`. JSON text can never
+// contain a raw \x01 (control characters must be escaped in JSON), so lines holding one are rejected here, like lines
+// that are not valid UTF-8. Those rejects are returned, not written.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { EventlakeError } from '../../core/errors.ts';
+
+export interface SplitReject {
+  line: number;
+  reason: string;
+  record: string;
+}
+
+export interface SplitResult {
+  /** Non-blank lines seen (written + rejected). */
+  records: number;
+  written: number;
+  rejects: SplitReject[];
+  /** Line number of the last line when the file did not end with a newline (a possibly truncated last line), else 0. */
+  unterminatedLastLine: number;
+}
+
+const NL = 0x0a;
+const CR = 0x0d;
+const SEP = 0x01;
+/** Rejected lines are kept in memory until written; bound what one reject can hold. */
+const MAX_REJECT_BYTES = 1 << 20;
+/** Longest line handed to DuckDB (its CSV line limit in parse_events.sql is 16 MiB); longer ones are quarantined. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024 - 64;
+
+function isBlank(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== CR) return false;
+  }
+  return true;
+}
+
+export async function splitRawFile(file: string, fileIdx: number, out: string): Promise<SplitResult> {
+  const res: SplitResult = { records: 0, written: 0, rejects: [], unterminatedLastLine: 0 };
+  const ws = createWriteStream(out);
+  let lineNo = 0;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+
+  const write = async (s: Buffer | string) => {
+    if (!ws.write(s)) await once(ws, 'drain');
+  };
+
+  const handle = async (line: Buffer) => {
+    lineNo++;
+    if (line.length && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+    if (line.length === 0 || isBlank(line)) return;
+    res.records++;
+    if (!isUtf8(line)) {
+      res.rejects.push({ line: lineNo, reason: 'invalid UTF-8', record: line.subarray(0, MAX_REJECT_BYTES).toString('latin1') });
+      return;
+    }
+    if (line.length > MAX_LINE_BYTES) {
+      res.rejects.push({ line: lineNo, reason: `record too large: ${line.length} bytes (max ${MAX_LINE_BYTES})`, record: line.subarray(0, MAX_REJECT_BYTES).toString('utf8') });
+      return;
+    }
+    if (line.indexOf(SEP) >= 0) {
+      res.rejects.push({ line: lineNo, reason: 'malformed JSON: raw control character', record: line.subarray(0, MAX_REJECT_BYTES).toString('utf8') });
+      return;
+    }
+    res.written++;
+    await write(`${fileIdx}\x01${lineNo}\x01`);
+    await write(line);
+    await write('\n');
+  };
+
+  try {
+    const gz = createReadStream(file).pipe(createGunzip());
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(NL, start);
+        if (nl < 0) break;
+        let line = chunk.subarray(start, nl);
+        if (carryLen) {
+          carry.push(line);
+          line = Buffer.concat(carry, carryLen + line.length);
+          carry = [];
+          carryLen = 0;
+        }
+        await handle(line);
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        carry.push(chunk.subarray(start));
+        carryLen += chunk.length - start;
+      }
+    }
+    if (carryLen) {
+      const last = Buffer.concat(carry, carryLen);
+      const before = res.records;
+      await handle(last);
+      if (res.records > before) res.unterminatedLastLine = lineNo;
+    }
+  } catch (e) {
+    ws.on('error', () => undefined);
+    ws.destroy();
+    throw new EventlakeError(`cannot read raw file ${file}: ${(e as Error).message} (bad gzip?)`, {
+      step: 'transform.github',
+      cause: e,
+      context: { file, line: lineNo },
+      next: 'check the raw file (`gzip -t`); re-extract the hour if it is corrupt',
+    });
+  }
+  ws.end();
+  await once(ws, 'finish');
+  return res;
+}
