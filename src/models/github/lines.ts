@@ -31,6 +31,7 @@ export interface SplitResult {
 const NL = 0x0a;
 const CR = 0x0d;
 const SEP = 0x01;
+const NL_BUF = Buffer.from('\n');
 /** Rejected lines are kept in memory until written; bound what one reject can hold. */
 const MAX_REJECT_BYTES = 1 << 20;
 /** Longest line handed to DuckDB (its CSV line limit in parse_events.sql is 16 MiB); longer ones are quarantined. */
@@ -51,11 +52,22 @@ export async function splitRawFile(file: string, fileIdx: number, out: string): 
   let carry: Buffer[] = [];
   let carryLen = 0;
 
-  const write = async (s: Buffer | string) => {
-    if (!ws.write(s)) await once(ws, 'drain');
+  // Output is gathered per input chunk and written once: per-line writes would dominate the cost.
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const flush = async () => {
+    if (!pendingLen) return;
+    const buf = Buffer.concat(pending, pendingLen);
+    pending = [];
+    pendingLen = 0;
+    if (!ws.write(buf)) await once(ws, 'drain');
+  };
+  const emit = (b: Buffer) => {
+    pending.push(b);
+    pendingLen += b.length;
   };
 
-  const handle = async (line: Buffer) => {
+  const handle = (line: Buffer) => {
     lineNo++;
     if (line.length && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
     if (line.length === 0 || isBlank(line)) return;
@@ -73,13 +85,13 @@ export async function splitRawFile(file: string, fileIdx: number, out: string): 
       return;
     }
     res.written++;
-    await write(`${fileIdx}\x01${lineNo}\x01`);
-    await write(line);
-    await write('\n');
+    emit(Buffer.from(`${fileIdx}\x01${lineNo}\x01`, 'latin1'));
+    emit(line);
+    emit(NL_BUF);
   };
 
   try {
-    const gz = createReadStream(file).pipe(createGunzip());
+    const gz = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 18 }));
     for await (const chunk of gz as AsyncIterable<Buffer>) {
       let start = 0;
       for (;;) {
@@ -92,19 +104,21 @@ export async function splitRawFile(file: string, fileIdx: number, out: string): 
           carry = [];
           carryLen = 0;
         }
-        await handle(line);
+        handle(line);
         start = nl + 1;
       }
       if (start < chunk.length) {
         carry.push(chunk.subarray(start));
         carryLen += chunk.length - start;
       }
+      await flush();
     }
     if (carryLen) {
       const last = Buffer.concat(carry, carryLen);
       const before = res.records;
-      await handle(last);
+      handle(last);
       if (res.records > before) res.unterminatedLastLine = lineNo;
+      await flush();
     }
   } catch (e) {
     ws.on('error', () => undefined);
