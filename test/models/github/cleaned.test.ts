@@ -19,9 +19,9 @@ test('cleaned: modern + trimmed payloads — exact counts, dedup within and acro
   const h = await harness();
   try {
     const res = await h.clean(DT_MODERN, writeModernRaw(h.root));
-    // 14 non-blank lines in hour 00 (one blank line skipped), 7 in hour 01.
+    // 14 non-blank lines in hour 00 (one blank line skipped), 8 in hour 01.
     assert.deepEqual({ input: res.inputRecords, rows: res.rows, quarantined: res.quarantined, duplicates: res.duplicates }, {
-      input: 21, rows: { events: 10 }, quarantined: 9, duplicates: 2,
+      input: 22, rows: { events: 10 }, quarantined: 10, duplicates: 2,
     });
     assert.equal(res.inputRecords, res.rows.events! + res.quarantined + res.duplicates);
 

@@ -144,6 +144,7 @@ export const hour01Lines: (string | Buffer)[] = [
   /* 5 */ JSON.stringify({ id: '50000000023', type: 'ForkEvent', actor: { id: 106, login: 'dave' }, repo: { id: 1001, name: 'acme/widgets' }, payload: { forkee: { id: 3001 } }, public: 'yes', created_at: '2025-10-07T01:30:00Z' }), // public not boolean
   /* 6 */ JSON.stringify({ id: '50000000024', type: 'ForkEvent', actor: { id: 106, login: 'dave' }, repo: { id: 1001, name: 'acme/widgets' }, payload: { forkee: { id: 3001 } }, public: true, created_at: 'yesterday' }),
   /* 7 */ modern({ id: '50000000025', type: 'ForkEvent', actorId: 106, login: 'dave', repoId: 1001, repoName: 'acme/widgets', createdAt: '2025-10-07T01:40:00Z', payload: { forkee: { id: 3001 } }, org }),
+  /* 8 */ '{"id":"50000000026","type":"Push\u0001Event"}', // a raw control character (\u0001 in this TS literal is the raw byte)
 ];
 
 /** hour00 is written with CRLF line ends and an unterminated (truncated) last line; hour01 with LF. */
@@ -171,6 +172,7 @@ export const expectedQuarantine: [string, number, string][] = [
   [FILE01, 3, 'invalid UTF-8'],
   [FILE01, 5, 'wrong type: public must be a boolean'],
   [FILE01, 6, 'unparseable created_at: yesterday'],
+  [FILE01, 8, 'malformed JSON: raw control character'],
 ];
 
 // ---------------------------------------------------------------------------------------------------------------------
