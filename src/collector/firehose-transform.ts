@@ -25,18 +25,33 @@ export interface FirehoseTransformResponse {
 /** A per-record transform: returns the new payload (string/object), null to drop, or throws to fail the record. */
 export type RecordTransform = (payload: Buffer) => string | Record<string, unknown> | null;
 
+export interface RecordOutcome {
+  result: TransformResult;
+  /** The new payload (newline-terminated) when Ok. */
+  data?: Buffer;
+  errorMessage?: string;
+}
+
+/** Applies a per-record transform to one payload (the core of runTransform, without base64 round trips). */
+export function transformRecord(fn: RecordTransform, payload: Buffer): RecordOutcome {
+  try {
+    const out = fn(payload);
+    if (out === null) return { result: 'Dropped' };
+    const text = typeof out === 'string' ? out : JSON.stringify(out);
+    // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
+    return { result: 'Ok', data: Buffer.from(text.endsWith('\n') ? text : text + '\n') };
+  } catch (e) {
+    return { result: 'ProcessingFailed', errorMessage: (e as Error).message };
+  }
+}
+
 export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform): FirehoseTransformResponse {
   return {
     records: event.records.map((r) => {
-      try {
-        const out = fn(Buffer.from(r.data, 'base64'));
-        if (out === null) return { recordId: r.recordId, result: 'Dropped' as const, data: r.data };
-        const text = typeof out === 'string' ? out : JSON.stringify(out);
-        // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
-        return { recordId: r.recordId, result: 'Ok' as const, data: Buffer.from(text.endsWith('\n') ? text : text + '\n').toString('base64') };
-      } catch (e) {
-        return { recordId: r.recordId, result: 'ProcessingFailed' as const, data: r.data, errorMessage: (e as Error).message };
-      }
+      const o = transformRecord(fn, Buffer.from(r.data, 'base64'));
+      if (o.result === 'Ok') return { recordId: r.recordId, result: 'Ok' as const, data: o.data!.toString('base64') };
+      if (o.result === 'Dropped') return { recordId: r.recordId, result: 'Dropped' as const, data: r.data };
+      return { recordId: r.recordId, result: 'ProcessingFailed' as const, data: r.data, errorMessage: o.errorMessage };
     }),
   };
 }
@@ -45,6 +60,7 @@ export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform)
  * Default transform: validates and normalises one GitHub event (Events API shape).
  * Required: id (string or number → string), type (string ending in "Event"), actor.id/login, repo.id/name, created_at (ISO-8601).
  * Normalises: id to string, created_at to "YYYY-MM-DDTHH:MM:SSZ", drops nothing else. Blank lines are dropped.
+ * An event that needs no normalising is passed through byte for byte (trimmed).
  */
 export const githubEventTransform: RecordTransform = (payload) => {
   const text = payload.toString('utf8').trim();
@@ -65,7 +81,10 @@ export const githubEventTransform: RecordTransform = (payload) => {
   if (!repo || typeof repo !== 'object' || typeof repo.id !== 'number' || typeof repo.name !== 'string') throw new Error('missing or invalid "repo" (id, name)');
   const created = typeof ev.created_at === 'string' ? Date.parse(ev.created_at) : NaN;
   if (Number.isNaN(created)) throw new Error('missing or invalid "created_at"');
-  return { ...ev, id: String(id), created_at: new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const createdAt = new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Already normal (the common case): keep the exact bytes as received, and skip re-serialising.
+  if (typeof id === 'string' && ev.created_at === createdAt) return text;
+  return { ...ev, id: String(id), created_at: createdAt };
 };
 
 /** The Lambda handler deployed by the CDK stack as the Firehose processor. */

@@ -37,11 +37,15 @@ export interface AggregateBuildArgs {
   engine: Engine;
   /** The dts to (re)build incrementally. */
   dts: string[];
-  /** Local glob-able root of the cleaned layer for this source: <cleanedRoot>/<table>/dt=YYYY-MM-DD/*.parquet */
+  /** Local glob-able root of the cleaned layer for this source: <cleanedRoot>/<table>/dt=YYYY-MM-DD/*.parquet
+   *  (every cleaned partition of the source, not only `dts`, so builds can look across arrival dts). */
   cleanedRoot: string;
-  /** Local root of the gold layer for this domain: write <aggregatedRoot>/<table>/[dt=YYYY-MM-DD/]part-0.parquet */
+  /** Local root of the CURRENT gold layer for this domain (read-only: <aggregatedRoot>/<table>/[dt=YYYY-MM-DD/]*.parquet),
+   *  for incremental builds that merge with what exists (e.g. dims). May not exist yet. */
   aggregatedRoot: string;
-  /** Staging folder for atomic swaps. */
+  /** Write the new gold here: <stagingDir>/<table>/dt=YYYY-MM-DD/part-0.parquet for each rebuilt dt of a partitioned
+   *  table, or <stagingDir>/<table>/part-0.parquet for a whole unpartitioned table. The framework swaps each staged
+   *  partition (or whole table) into aggregated/<domain>/<table>/ atomically; partitions not staged stay as they are. */
   stagingDir: string;
   codec: ParquetCodec;
 }
@@ -54,4 +58,13 @@ export interface SourceModel {
   /** Gold tables (names) and builder; optional. */
   goldTables?: string[];
   buildAggregated?(args: AggregateBuildArgs): Promise<Record<string, number>>;
+  /** Keys the framework's quality checks use on the main cleaned table (optional; checks skip what is not given). */
+  quality?: {
+    /** Unique, non-null event key (Amplitude uuid, GitHub id). */
+    key?: string;
+    /** Columns that must never be null. */
+    notNull?: string[];
+    /** Arrival-time column: rows whose date differs from the partition dt are reported. */
+    arrivalTime?: string;
+  };
 }

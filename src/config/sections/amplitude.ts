@@ -11,7 +11,10 @@ export const amplitudeSchema = z
     secretKeyEnv: z.string().default('AMPLITUDE_SECRET_KEY'),
     /** Window size requested per API call, in hours (split in halves on 400/504 down to 1 h). */
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
+    /** Windows downloaded and landed at the same time. */
     concurrency: z.number().int().min(1).max(16).default(2),
+    /** Zip entries verified (inflated) and written at the same time within one window; 0 = number of CPUs. */
+    entryConcurrency: z.number().int().min(0).max(64).default(0),
     /** Data becomes exportable ~2 h after receipt: younger hours are refused unless --force. */
     minAgeHours: z.number().min(0).default(2),
     timeoutMs: z.number().int().positive().default(300_000),

@@ -30,7 +30,19 @@ export const engineSchema = z
 
 export const transformSchema = z
   .object({
+    /** Parquet codec for cleaned and aggregated files (the seed asks for SNAPPY; ZSTD is smaller). */
     codec: z.enum(['zstd', 'snappy']).default('zstd'),
+    quality: z
+      .object({
+        /** Fail a partition when more than this share of its records is quarantined. */
+        maxQuarantineRatio: z.number().min(0).max(1).default(0.5),
+        /** Fail a partition when more than this share of rows has an arrival date other than its dt. */
+        maxOutsideDtRatio: z.number().min(0).max(1).default(0.01),
+        /** When set, `eventlake quality` fails if the newest arrival is older than this many hours (else a warning). */
+        freshnessMaxHours: z.number().positive().optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -2,6 +2,19 @@ import { z } from 'zod';
 
 export const warehouseSchema = z
   .object({
+    /** Embedded warehouse (the DuckDB file at engine.duckdb.path): `eventlake load duckdb`. */
+    duckdb: z
+      .object({
+        /** COPY ON_ERROR semantics per raw file: abort the load, skip the bad file, or load its good rows. */
+        onError: z.enum(['abort', 'skip_file', 'continue']).default('abort'),
+        /** Source whose raw files feed the VARIANT-style table. */
+        source: z.string().default('amplitude'),
+        table: z.string().default('amplitude_raw'),
+        /** Also copy the gold tables (aggregated/<domain>/<table>) into the warehouse file. */
+        loadGold: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     snowflake: z
       .object({
         account: z.string().min(1),
@@ -18,6 +31,20 @@ export const warehouseSchema = z
         fileFormatName: z.string().default('AMPLITUDE_JSON'),
         roleArn: z.string().optional(),
         accessUrl: z.string().optional(),
+        /** Env var with the passphrase of an encrypted PKCS#8 private key. */
+        privateKeyPassphraseEnv: z.string().default('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE'),
+        /** External stage URL; default s3://<storage.stageS3 or storage.s3 bucket>/<prefix>/<lake.prefixes.stage>/ */
+        stageUrl: z.string().regex(/^s3:\/\/[^/]+\/.*\/$/, 'expected s3://bucket/prefix/ ending in /').optional(),
+        /** Unquoted-style names are upper-cased, then every identifier is quoted in the generated SQL. */
+        rawTable: z.string().default('AMPLITUDE_RAW'),
+        typedTable: z.string().default('AMPLITUDE_EVENTS'),
+        /** COPY INTO ON_ERROR: CONTINUE | SKIP_FILE | SKIP_FILE_<n> | SKIP_FILE_<n>% | ABORT_STATEMENT (Snowflake default). */
+        onError: z
+          .string()
+          .regex(/^(CONTINUE|SKIP_FILE|SKIP_FILE_\d+%?|ABORT_STATEMENT)$/i, 'ON_ERROR must be CONTINUE, SKIP_FILE, SKIP_FILE_<n>, SKIP_FILE_<n>% or ABORT_STATEMENT')
+          .default('ABORT_STATEMENT'),
+        /** COPY INTO PATTERN (regex on the path below the stage). */
+        pattern: z.string().default('.*[.]json[.]gz'),
       })
       .strict()
       .optional(),

@@ -85,6 +85,11 @@ export class DuckDbEngine implements Engine {
     for await (const chunk of result.yieldRowObjectJs()) yield chunk.map((r) => convertRow(r as Record<string, unknown>)) as T[];
   }
 
+  /** Cancels the statement running on this engine's connection (it then fails with an "Interrupted" error). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();

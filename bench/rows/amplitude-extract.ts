@@ -1,0 +1,126 @@
+// Amplitude: `extract` (export zip -> raw, every gzip stream verified end to end and its events counted) and `unzip`
+// (zip -> one NDJSON file per entry) side by side with the seed's Python procedure (bench/seed/amplitude_unzip.py),
+// and with the raw limit of reading + inflating every entry without writing anything. Peak RSS of each.
+// Full: a generated 2,000,000-event export; --quick: 50,000 events. The generated zip is cached between runs in
+// $TMPDIR/eventlake-bench-cache/ (generation is not what is measured).
+// When run directly it is also the measured child process: `land <zip> <lakeDir>` | `inflate <zip>` | `copy <zip>`.
+import { existsSync, mkdirSync, promises as fs, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { BenchOptions } from '../run.ts';
+import { measure, medianOf, type BenchRow, type Measured } from '../lib/measure.ts';
+
+const GEN_VERSION = 'v1';
+
+export async function ensureExport(events: number): Promise<{ zip: string; bytes: number; ndjsonBytes: number; entries: number }> {
+  const { writeAmplitudeHourlyFiles, writeExportZip } = await import('../../src/sources/amplitude/index.ts');
+  const cache = join(tmpdir(), 'eventlake-bench-cache');
+  mkdirSync(cache, { recursive: true });
+  const zip = join(cache, `amplitude-${events}-${GEN_VERSION}.zip`);
+  const metaFile = `${zip}.json`;
+  if (!existsSync(zip) || !existsSync(metaFile)) {
+    const dir = join(cache, `amplitude-${events}-${GEN_VERSION}-files`);
+    rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`  generating a ${events}-event export (cached in ${cache})...\n`);
+    const files = await writeAmplitudeHourlyFiles({ start: '2026-11-01T00', end: '2026-11-02T23', events, outDir: dir, eventsPerFile: 20_000, duplicates: Math.round(events / 1000), seed: 1 });
+    await writeExportZip(files.map((f) => f.path), `${zip}.tmp`);
+    let ndjsonBytes = 0;
+    for (const f of files) {
+      await pipeline((await import('node:fs')).createReadStream(f.path), createGunzip(), new Writable({ write: (c: Buffer, _e, cb) => ((ndjsonBytes += c.length), cb()) }));
+    }
+    await fs.rename(`${zip}.tmp`, zip);
+    await fs.writeFile(metaFile, JSON.stringify({ entries: files.length, ndjsonBytes }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as { entries: number; ndjsonBytes: number };
+  return { zip, bytes: (await fs.stat(zip)).size, ...meta };
+}
+
+const fmt = (m: Measured) => `${m.seconds.toFixed(2)} s, ${m.peakRssMB.toFixed(0)} MB`;
+
+export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
+  const events = opts.quick ? 50_000 : 2_000_000;
+  const runs = opts.quick ? 1 : 3;
+  const exp = await ensureExport(events);
+  const self = fileURLToPath(import.meta.url);
+  const node = (args: string[]) => measure(process.execPath, ['--import', 'tsx', ...args], { cwd: opts.repoRoot, env: { EVENTLAKE_LOG_LEVEL: 'warn' } });
+  const out = join(opts.workDir, 'out');
+  const clean = () => rmSync(out, { recursive: true, force: true });
+
+  const seed = await medianOf(runs, clean, () => measure('python3', [join(opts.repoRoot, 'bench/seed/amplitude_unzip.py'), exp.zip, out]));
+  const seedFiles = readdirSync(out).length;
+  const unzip = await medianOf(runs, clean, () => node(['src/cli/main.ts', 'unzip', exp.zip, '--out', out]));
+  const unzipFiles = readdirSync(out).length;
+  const extract = await medianOf(runs, clean, () => node([self, 'land', exp.zip, out]));
+  const landed = JSON.parse(extract.stdout) as { entries: number; events: number };
+  const inflate = await medianOf(runs, () => {}, () => node([self, 'inflate', exp.zip]));
+  const copy = await medianOf(runs, () => {}, () => node([self, 'copy', exp.zip]));
+  clean();
+  if (unzipFiles !== seedFiles || landed.entries !== exp.entries) throw new Error(`output mismatch: seed ${seedFiles} files, unzip ${unzipFiles}, extract ${landed.entries} of ${exp.entries}`);
+
+  const size = `${events.toLocaleString('en')} events, zip ${(exp.bytes / 1e6).toFixed(0)} MB, NDJSON ${(exp.ndjsonBytes / 1e9).toFixed(2)} GB, ${exp.entries} entries, ${availableParallelism()} CPUs`;
+  const rssOk = (m: Measured) => m.peakRssMB < 200;
+  return [
+    {
+      row: 'amplitude extract zip->raw vs seed',
+      ours: fmt(extract),
+      comparison: `seed ${fmt(seed)}`,
+      ratio: seed.seconds / extract.seconds,
+      target: '>= 2.0x faster, < 200 MB',
+      pass: seed.seconds / extract.seconds >= 2 && rssOk(extract),
+      notes: `${size}; verifies every gzip stream, counts ${landed.events} events`,
+    },
+    {
+      row: 'amplitude unzip vs seed',
+      ours: fmt(unzip),
+      comparison: `seed ${fmt(seed)}`,
+      ratio: seed.seconds / unzip.seconds,
+      target: '>= 1.5x faster, < 200 MB',
+      pass: seed.seconds / unzip.seconds >= 1.5 && rssOk(unzip),
+    },
+    {
+      row: 'amplitude extract vs inflate limit',
+      ours: fmt(extract),
+      comparison: `read+inflate all entries, no writes ${fmt(inflate)}`,
+      ratio: inflate.seconds / extract.seconds,
+      target: 'info (1.0x = at the limit)',
+      pass: null,
+      notes: `copying the gz bytes out of the zip alone: ${fmt(copy)}`,
+    },
+  ];
+}
+
+// ---- child-process mode: the measured work ----
+async function child(cmd: string, zip: string, dir?: string): Promise<void> {
+  const { landExportZip } = await import('../../src/sources/amplitude/land.ts');
+  const { ExportZip } = await import('../../src/sources/amplitude/zip-entries.ts');
+  const { LocalStorage } = await import('../../src/storage/local/local-storage.ts');
+  const { LakeLayout } = await import('../../src/lake/layout.ts');
+  const { mapLimit } = await import('../../src/core/retry.ts');
+  const { amplitudeSchema } = await import('../../src/config/sections/amplitude.ts');
+  const limits = amplitudeSchema.parse({});
+  const par = Math.max(2, availableParallelism());
+  if (cmd === 'land') {
+    const r = await landExportZip(zip, { storage: new LocalStorage({ root: dir! }), layout: new LakeLayout(), step: 'bench', limits, entryConcurrency: par });
+    process.stdout.write(JSON.stringify({ entries: r.entries.length, events: r.events, bytes: r.bytes }));
+    return;
+  }
+  const z = await ExportZip.open(zip, { step: 'bench', limits });
+  let total = 0;
+  await mapLimit(z.entries, par, async (ce) => {
+    const src = await z.openStream(ce);
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => ((total += c.length), cb()) });
+    if (cmd === 'inflate') await pipeline(src, createGunzip({ chunkSize: 256 * 1024 }), sink);
+    else await pipeline(src, sink);
+  });
+  z.close();
+  process.stdout.write(JSON.stringify({ bytes: total }));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
+  await child(process.argv[2], process.argv[3]!, process.argv[4]);
+}

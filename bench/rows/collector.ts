@@ -1,0 +1,224 @@
+// Collector throughput: events/s and p99 ack latency with durable acks (WAL + group fsync, GitHub transform, gzip
+// delivery to the lake) vs a bare node:http server that only appends request bodies to a file (no fsync, no parsing):
+// the limit of this machine for HTTP ingest. Both are child processes; load comes from a third process on loopback
+// (keep-alive connections, PutRecordBatch of 500 real GitHub events, ~1.8 KB each).
+// "sustained" = events acked during the load / (load time + time to deliver the rest on graceful stop).
+// Child roles: `--bare <file>` (the bare server), `--load <url> <seconds> <concurrency> <key> <repoRoot>` (load generator).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { gunzipSync } from 'node:zlib';
+import type { BenchOptions } from '../run.ts';
+import { percentile, type BenchRow } from '../lib/measure.ts';
+
+const self = fileURLToPath(import.meta.url);
+const BATCH = 500;
+const KEY = 'elk_bench-producer-key-000000000000';
+
+function fixtureLines(repoRoot: string): string[] {
+  return gunzipSync(readFileSync(join(repoRoot, 'test/fixtures/github-events-2013.json.gz'))).toString('utf8').trim().split('\n');
+}
+
+/** One PutRecordBatch body; ids differ per record so the lake holds distinct events. */
+function batchBody(lines: string[], salt: number): string {
+  const recs = [];
+  for (let i = 0; i < BATCH; i++) {
+    const ev = JSON.parse(lines[i % lines.length]!) as Record<string, unknown>;
+    ev.id = String(salt * BATCH + i + 1);
+    recs.push({ Data: Buffer.from(JSON.stringify(ev)).toString('base64') });
+  }
+  return JSON.stringify({ DeliveryStreamName: 'github', Records: recs });
+}
+
+// ---- child: bare append-only server -------------------------------------------------------------------------
+function bareServer(file: string): void {
+  const out = createWriteStream(file, { flags: 'a' });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      out.write(Buffer.concat(chunks), () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"FailedPutCount":0}');
+      });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    const a = server.address() as { port: number };
+    process.stdout.write(`listening on http://127.0.0.1:${a.port}\n`);
+  });
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => out.end(() => process.exit(0)));
+  });
+}
+
+// ---- child: load generator -----------------------------------------------------------------------------------
+async function loadGen(url: string, seconds: number, concurrency: number, key: string, repoRoot: string): Promise<void> {
+  const lines = fixtureLines(repoRoot);
+  const bodies = Array.from({ length: 8 }, (_, i) => Buffer.from(batchBody(lines, i)));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const u = new URL(`${url}/firehose/PutRecordBatch`);
+  const lat: number[] = [];
+  let events = 0;
+  let throttled = 0;
+  let errors = 0;
+  const end = Date.now() + seconds * 1000;
+  const one = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        { hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${key}` } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      let n = w;
+      while (Date.now() < end) {
+        const t0 = process.hrtime.bigint();
+        try {
+          const r = await one(bodies[n++ % bodies.length]!);
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          if (r.status === 200 && (JSON.parse(r.text) as { FailedPutCount: number }).FailedPutCount === 0) {
+            events += BATCH;
+            lat.push(ms);
+          } else if (r.status === 429) {
+            throttled++;
+            await new Promise((res) => setTimeout(res, 50)); // a real producer would honour Retry-After; keep pressure on
+          } else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const secs = (Date.now() - started) / 1000;
+  agent.destroy();
+  process.stdout.write(JSON.stringify({ events, seconds: secs, p50: lat.length ? percentile(lat, 50) : null, p99: lat.length ? percentile(lat, 99) : null, throttled, errors }) + '\n');
+}
+
+// ---- parent ---------------------------------------------------------------------------------------------------
+async function startServer(cmd: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, cmd, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err = (err + d).slice(-3000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+}
+
+function rssMB(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+interface LoadResult {
+  events: number;
+  seconds: number;
+  p50: number | null;
+  p99: number | null;
+  throttled: number;
+  errors: number;
+}
+
+async function runLoad(repoRoot: string, url: string, seconds: number, concurrency: number, serverPid: number): Promise<LoadResult & { rss: number[] }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', self, '--load', url, String(seconds), String(concurrency), KEY, repoRoot], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  const rss: number[] = [];
+  const timer = setInterval(() => rss.push(rssMB(serverPid).rss), 500);
+  const [code] = await once(p, 'exit');
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`load generator exited ${code}`);
+  return { ...(JSON.parse(out.trim().split('\n').pop()!) as LoadResult), rss };
+}
+
+export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
+  const seconds = opts.quick ? 3 : 15;
+  const concurrency = 8;
+  const { workDir, repoRoot } = opts;
+
+  // 1) the limit: bare append
+  const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, 'bare.log')], repoRoot, {});
+  const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
+  const bareMem = rssMB(bare.child.pid!);
+  bare.child.kill('SIGTERM');
+  await once(bare.child, 'exit');
+
+  // 2) the collector: durable acks, GitHub transform, gzip delivery
+  const config = join(workDir, 'eventlake.config.yaml');
+  writeFileSync(config, `lake:\n  root: ${join(workDir, 'lake')}\ncollector:\n  bufferSizeMiB: 64\n  bufferIntervalSeconds: 60\n  gzipLevel: 1\n  maxWalBytes: ${1024 * 1024 * 1024}\n`);
+  const col = await startServer(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], repoRoot, {
+    EVENTLAKE_CONFIG: config,
+    EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
+    EVENTLAKE_LOG_LEVEL: 'warn',
+  });
+  const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
+  const mem = rssMB(col.child.pid!);
+  const t0 = Date.now();
+  col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
+  const [code] = await once(col.child, 'exit');
+  const drain = (Date.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
+
+  const bareRate = b.events / b.seconds;
+  const ackRate = c.events / c.seconds;
+  const sustained = c.events / (c.seconds + drain);
+  const k = (x: number) => `${Math.round(x / 1000)}k ev/s`;
+  const third = c.rss.length >= 3 ? c.rss[Math.floor(c.rss.length / 3)]! : (c.rss[0] ?? mem.rss);
+  const ratio = sustained / bareRate;
+  return [
+    {
+      row: 'collector: events/s, durable acks',
+      ours: k(sustained),
+      comparison: `${k(bareRate)} bare append`,
+      ratio,
+      target: '>= 100k ev/s and >= 0.5x',
+      pass: sustained >= 100_000 && ratio >= 0.5,
+      notes: `${concurrency} conns x ${BATCH}-event batches, ${seconds}s; acked ${k(ackRate)} during load, +${drain.toFixed(1)}s to deliver the rest on stop; ${c.throttled} x 429, ${c.errors} errors`,
+    },
+    {
+      row: 'collector: p99 ack latency',
+      ours: `${c.p99?.toFixed(1)} ms`,
+      comparison: `${b.p99?.toFixed(1)} ms bare`,
+      ratio: c.p99 && b.p99 ? c.p99 / b.p99 : null,
+      target: 'reported (fsync before ack)',
+      pass: null,
+      notes: `p50 ${c.p50?.toFixed(1)} ms vs ${b.p50?.toFixed(1)} ms bare (per 500-event request, ${concurrency} in flight)`,
+    },
+    {
+      row: 'collector: server memory',
+      ours: `${Math.round(mem.hwm)} MB peak RSS`,
+      comparison: `${Math.round(bareMem.hwm)} MB bare peak RSS`,
+      ratio: null,
+      target: 'flat under load',
+      pass: null,
+      notes: `collector RSS at 1/3 of the run ${Math.round(third)} MB, at the end ${Math.round(mem.rss)} MB`,
+    },
+  ];
+}
+
+if (process.argv[1] === self) {
+  const [mode, ...a] = process.argv.slice(2);
+  if (mode === '--bare') bareServer(a[0]!);
+  else if (mode === '--load') await loadGen(a[0]!, Number(a[1]), Number(a[2]), a[3]!, a[4]!);
+}

@@ -1,0 +1,227 @@
+// The collector: durable ingest (WAL + group commit), Firehose-style buffering hints, and one delivery loop that
+// turns sealed WAL segments into lake files. Bounded: when the WAL holds maxWalBytes, ingest refuses (HTTP 429).
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Storage } from '../core/storage.ts';
+import type { Logger } from '../core/log.ts';
+import { EventlakeError } from '../core/errors.ts';
+import { backoffMs, sleep } from '../core/retry.ts';
+import type { LakeLayout } from '../lake/layout.ts';
+import type { CollectorConfig } from '../config/sections/collector.ts';
+import { Wal, type Segment } from './wal.ts';
+import { deliverSegment, type DeliveryResult } from './delivery.ts';
+import { loadTransform, type BatchTransform } from './transform.ts';
+import { collectorMetrics, type CollectorMetrics } from './metrics.ts';
+
+export interface CollectorDeps {
+  config: CollectorConfig;
+  storage: Storage;
+  layout: LakeLayout;
+  log: Logger;
+  registry: Registry;
+  lakeRoot: string;
+  tmpDir: string;
+  /** Folder relative paths (walDir, transform module) are resolved against. */
+  baseDir: string;
+}
+
+/** Thrown by ingest when the buffer is full; the HTTP layer answers 429 with Retry-After. */
+export class BufferFullError extends EventlakeError {
+  constructor(readonly retryAfterSeconds: number, bytes: number, max: number) {
+    super(`collector buffer is full (${bytes} of ${max} bytes waiting for delivery): retry after ${retryAfterSeconds}s`, { step: 'collector.ingest', retryable: true, code: 'THROTTLED' });
+  }
+}
+
+export function defaultWalDir(lakeRoot: string, source: string): string {
+  return join(dirname(lakeRoot), '.eventlake-wal', source);
+}
+
+export class Collector {
+  readonly wal: Wal;
+  readonly metrics: CollectorMetrics;
+  private transform!: BatchTransform;
+  private readonly queue: Segment[] = [];
+  private pumping?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private closing = false;
+  private closed?: Promise<void>;
+  private lastFlushMs = Date.now();
+  /** Totals since start (also in /metrics); handy for tests and logs. */
+  readonly totals = { ok: 0, dropped: 0, failed: 0, files: 0, skipped: 0 };
+  private readonly bufferBytes: number;
+  private readonly intervalMs: number;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: CollectorDeps) {
+    const c = deps.config;
+    const walDir = c.walDir ? (isAbsolute(c.walDir) ? c.walDir : resolve(deps.baseDir, c.walDir)) : defaultWalDir(deps.lakeRoot, c.source);
+    this.wal = new Wal(walDir);
+    this.metrics = collectorMetrics(deps.registry);
+    this.bufferBytes = Math.round(c.bufferSizeMiB * 1024 * 1024);
+    this.intervalMs = c.bufferIntervalSeconds * 1000;
+  }
+
+  get log(): Logger {
+    return this.deps.log;
+  }
+
+  get walId(): string {
+    return this.wal.walId;
+  }
+
+  /** Opens the WAL, queues what a previous run left for delivery, starts the interval trigger. */
+  async start(): Promise<void> {
+    this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir);
+    const left = await this.wal.open();
+    if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
+    for (const s of left) this.enqueue(s);
+    this.updateGauges();
+    const tick = this.intervalMs === 0 ? 20 : Math.min(1000, Math.max(50, this.intervalMs / 4));
+    this.timer = setInterval(() => this.onTick(), tick);
+    this.timer.unref();
+  }
+
+  /** Seconds a throttled producer should wait: until the next delivery could free space. */
+  retryAfterSeconds(): number {
+    if (this.pumping) return 1;
+    const head = this.wal.head;
+    const due = head ? head.firstArrivalMs + this.intervalMs - Date.now() : 1000;
+    return Math.min(30, Math.max(1, Math.ceil(due / 1000)));
+  }
+
+  /**
+   * Appends records durably. Returns the WAL position (for record ids) and a promise that resolves once they are on
+   * disk: only then may the caller acknowledge. Throws BufferFullError when the WAL is full.
+   */
+  ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): { seq: number; offset: number; done: Promise<void> } {
+    if (this.closing) throw new EventlakeError('collector is shutting down', { step: 'collector.ingest', retryable: true, code: 'CLOSING' });
+    let bytes = 16;
+    for (const r of records) bytes += r.length + 4;
+    const max = this.deps.config.maxWalBytes;
+    if (this.wal.bytes + bytes > max) {
+      this.metrics.throttled.inc();
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes, max);
+    }
+    const { seg, offset, done } = this.wal.append(records, arrivalMs);
+    if (seg.size >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
+    this.updateGauges();
+    return {
+      seq: seg.seq,
+      offset,
+      done: done.then(() => {
+        this.metrics.recordsIn.inc({ producer }, records.length);
+        this.metrics.bytesIn.inc(bytes);
+      }),
+    };
+  }
+
+  /** Seals the open buffer and queues it for delivery. */
+  flush(): void {
+    const seg = this.wal.seal();
+    if (seg) this.enqueue(seg);
+  }
+
+  /** Resolves when nothing is buffered or being delivered (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    if (!this.pumping && !this.wal.head && this.queue.length === 0) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  private onTick(): void {
+    const head = this.wal.head;
+    if (head && Date.now() - head.firstArrivalMs >= this.intervalMs) this.flush(); // interval trigger (IntervalInSeconds)
+  }
+
+  private enqueue(seg: Segment): void {
+    this.queue.push(seg);
+    this.startPump();
+  }
+
+  private startPump(): void {
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.queue.length) this.startPump(); // queued between the loop's last check and now
+      else if (!this.wal.head) for (const r of this.idleWaiters.splice(0)) r();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length) {
+      const seg = this.queue[0]!;
+      await seg.durable;
+      let attempt = 0;
+      for (;;) {
+        const t0 = process.hrtime.bigint();
+        try {
+          const r = await deliverSegment(seg, {
+            storage: this.deps.storage,
+            layout: this.deps.layout,
+            source: this.deps.config.source,
+            prefixStyle: this.deps.config.prefixStyle,
+            errorPrefix: this.deps.config.errorPrefix,
+            gzipLevel: this.deps.config.gzipLevel,
+            tmpDir: this.deps.tmpDir,
+            walId: this.wal.walId,
+            transform: this.transform,
+          });
+          await this.wal.delivered(seg);
+          this.account(r, Number(process.hrtime.bigint() - t0) / 1e9);
+          break;
+        } catch (err) {
+          this.metrics.deliveryErrors.inc();
+          attempt++;
+          if (this.closing && attempt >= 3) {
+            this.deps.log.error({ err, segment: seg.seq, walDir: this.wal.dir }, 'collector: delivery failed during shutdown; the segment stays in the WAL and is delivered on the next start');
+            this.queue.length = 0;
+            return;
+          }
+          const wait = backoffMs(attempt, 500, 30_000);
+          this.deps.log.warn({ err, segment: seg.seq, attempt, retryInMs: wait }, 'collector: delivery failed, retrying');
+          await sleep(wait);
+        }
+      }
+      this.queue.shift();
+      this.updateGauges();
+    }
+  }
+
+  private account(r: DeliveryResult, seconds: number): void {
+    this.totals.ok += r.ok;
+    this.totals.dropped += r.dropped;
+    this.totals.failed += r.failed;
+    this.totals.files += r.files.length;
+    this.totals.skipped += r.skipped.length;
+    this.metrics.recordsOut.inc({ result: 'ok' }, r.ok);
+    this.metrics.recordsOut.inc({ result: 'dropped' }, r.dropped);
+    this.metrics.recordsOut.inc({ result: 'processing_failed' }, r.failed);
+    this.metrics.bytesOut.inc(r.bytes);
+    this.metrics.files.inc(r.files.length);
+    this.metrics.flushSeconds.observe(seconds);
+    this.lastFlushMs = Date.now();
+    if (r.skipped.length) this.deps.log.info({ skipped: r.skipped }, 'collector: keys already delivered before a restart were left as they are');
+  }
+
+  private updateGauges(): void {
+    this.metrics.bufferBytes.set(this.wal.bytes);
+    this.metrics.bufferFill.set(this.wal.bytes / this.deps.config.maxWalBytes);
+  }
+
+  /** Graceful shutdown: stop accepting, write what is queued, deliver everything buffered. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      if (this.timer) clearInterval(this.timer);
+      await this.wal.drain();
+      this.flush();
+      while (this.pumping) await this.pumping;
+      await this.wal.close();
+      this.updateGauges();
+    })();
+    return this.closed;
+  }
+
+  /** When the last delivery finished (ms epoch). */
+  get lastFlush(): number {
+    return this.lastFlushMs;
+  }
+}

@@ -1,0 +1,297 @@
+// Write-ahead log of the collector: a request is acknowledged only after its records are in a WAL segment and the
+// segment is fdatasync'ed. Appends are group-committed: while one write+sync is in flight, later requests queue up
+// and share the next sync, so throughput grows with concurrency instead of paying one fsync per request.
+//
+// On disk (one folder per collector):
+//   wal-id                 random id of this WAL, part of every delivered key (keys stay unique per WAL folder)
+//   last-seq               highest segment number ever delivered (segment numbers are never reused)
+//   seg-<16 digits>.wal    entries: [u32 bodyLen][u32 crc32(body)] body = [f64 arrivalMs][u32 n][n x u32 len][data...]
+// A segment is "sealed" when the buffer flushes; its delivery writes deterministic keys, then the segment is deleted.
+// A torn tail (kill -9 mid-write) fails its CRC/length check and is cut off: those records were never acknowledged.
+import { promises as fs, constants as fsConst } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { EventlakeError } from '../core/errors.ts';
+
+const HEADER = 8;
+const SEG_RE = /^seg-(\d{16})\.wal$/;
+
+export interface WalEntry {
+  /** Byte offset of the entry in its segment (stable id of the batch). */
+  offset: number;
+  arrivalMs: number;
+  records: Buffer[];
+}
+
+export class Segment {
+  size = 0;
+  records = 0;
+  /** Arrival time of the first record (for the interval trigger). */
+  firstArrivalMs = 0;
+  sealed = false;
+  fh?: fs.FileHandle;
+  pending = 0;
+  private resolveDurable!: () => void;
+  /** Resolves when the segment is sealed and every queued write to it is on disk. */
+  readonly durable: Promise<void>;
+  constructor(
+    readonly seq: number,
+    readonly path: string,
+  ) {
+    this.durable = new Promise((r) => (this.resolveDurable = r));
+  }
+  markDurable(): void {
+    this.resolveDurable();
+  }
+}
+
+interface QueuedWrite {
+  seg: Segment;
+  buf: Buffer;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export function segmentName(seq: number): string {
+  return `seg-${String(seq).padStart(16, '0')}.wal`;
+}
+
+export function encodeEntry(records: Buffer[], arrivalMs: number): Buffer {
+  let dataLen = 0;
+  for (const r of records) dataLen += r.length;
+  const bodyLen = 12 + 4 * records.length + dataLen;
+  const buf = Buffer.allocUnsafe(HEADER + bodyLen);
+  buf.writeUInt32LE(bodyLen, 0);
+  buf.writeDoubleLE(arrivalMs, HEADER);
+  buf.writeUInt32LE(records.length, HEADER + 8);
+  let p = HEADER + 12;
+  for (const r of records) {
+    buf.writeUInt32LE(r.length, p);
+    p += 4;
+  }
+  for (const r of records) p += r.copy(buf, p);
+  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
+  return buf;
+}
+
+function decodeBody(body: Buffer): { arrivalMs: number; records: Buffer[] } | undefined {
+  if (body.length < 12) return undefined;
+  const arrivalMs = body.readDoubleLE(0);
+  const n = body.readUInt32LE(8);
+  let p = 12 + 4 * n;
+  if (p > body.length) return undefined;
+  const records: Buffer[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const len = body.readUInt32LE(12 + 4 * i);
+    if (p + len > body.length) return undefined;
+    records[i] = body.subarray(p, p + len);
+    p += len;
+  }
+  return p === body.length ? { arrivalMs, records } : undefined;
+}
+
+/** Reads the valid entries of a segment file in order; stops at the first torn/corrupt entry. */
+export async function* readSegment(path: string): AsyncGenerator<WalEntry & { end: number }> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(HEADER);
+    let pos = 0;
+    while (pos + HEADER <= size) {
+      await fh.read(head, 0, HEADER, pos);
+      const bodyLen = head.readUInt32LE(0);
+      const crc = head.readUInt32LE(4);
+      if (pos + HEADER + bodyLen > size) return;
+      const body = Buffer.allocUnsafe(bodyLen);
+      const { bytesRead } = await fh.read(body, 0, bodyLen, pos + HEADER);
+      if (bytesRead !== bodyLen || crc32(body) !== crc) return;
+      const dec = decodeBody(body);
+      if (!dec) return;
+      const end = pos + HEADER + bodyLen;
+      yield { offset: pos, end, ...dec };
+      pos = end;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, fsConst.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeFileDurably(dir: string, name: string, text: string): Promise<void> {
+  const tmp = join(dir, `${name}.tmp`);
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, join(dir, name));
+  await fsyncDir(dir);
+}
+
+export class Wal {
+  walId = '';
+  /** Bytes acknowledged or queued and not yet delivered (the buffer fill). */
+  bytes = 0;
+  private current?: Segment;
+  private nextSeq = 1;
+  private queue: QueuedWrite[] = [];
+  private writing = false;
+  private broken?: Error;
+  private idle: (() => void)[] = [];
+
+  constructor(readonly dir: string) {}
+
+  /** Opens the WAL folder and returns the segments left by a previous run (sealed, oldest first) to deliver. */
+  async open(): Promise<Segment[]> {
+    await fs.mkdir(this.dir, { recursive: true });
+    try {
+      this.walId = (await fs.readFile(join(this.dir, 'wal-id'), 'utf8')).trim();
+    } catch {
+      this.walId = randomBytes(4).toString('hex');
+      await writeFileDurably(this.dir, 'wal-id', this.walId + '\n');
+    }
+    let maxSeq = 0;
+    try {
+      maxSeq = Number((await fs.readFile(join(this.dir, 'last-seq'), 'utf8')).trim()) || 0;
+    } catch {
+      /* nothing delivered yet */
+    }
+    const left: Segment[] = [];
+    for (const name of (await fs.readdir(this.dir)).sort()) {
+      const m = SEG_RE.exec(name);
+      if (!m) continue;
+      const seg = new Segment(Number(m[1]), join(this.dir, name));
+      maxSeq = Math.max(maxSeq, seg.seq);
+      let valid = 0;
+      for await (const e of readSegment(seg.path)) {
+        valid = e.end;
+        seg.records += e.records.length;
+        if (!seg.firstArrivalMs) seg.firstArrivalMs = e.arrivalMs;
+      }
+      const { size } = await fs.stat(seg.path);
+      if (valid < size) await fs.truncate(seg.path, valid); // torn tail: never acknowledged
+      seg.size = valid;
+      seg.sealed = true;
+      seg.markDurable();
+      this.bytes += valid;
+      left.push(seg);
+    }
+    this.nextSeq = maxSeq + 1;
+    return left;
+  }
+
+  /** The open (unsealed) segment, if it holds anything. */
+  get head(): Segment | undefined {
+    return this.current;
+  }
+
+  /**
+   * Appends one batch; resolves once it is on disk. Offsets are assigned synchronously, so the order of calls is
+   * the order in the log.
+   */
+  append(records: Buffer[], arrivalMs: number): { seg: Segment; offset: number; done: Promise<void> } {
+    if (this.broken) {
+      throw new EventlakeError(`write-ahead log is unusable after a write error: ${this.broken.message}`, { step: 'collector.wal', retryable: true, cause: this.broken, code: 'WAL_BROKEN', next: 'restart eventlake serve (the WAL is replayed)' });
+    }
+    const seg = (this.current ??= new Segment(this.nextSeq++, join(this.dir, segmentName(this.nextSeq - 1))));
+    const buf = encodeEntry(records, arrivalMs);
+    const offset = seg.size;
+    seg.size += buf.length;
+    seg.records += records.length;
+    if (!seg.firstArrivalMs) seg.firstArrivalMs = arrivalMs;
+    seg.pending++;
+    this.bytes += buf.length;
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ seg, buf, resolve, reject }));
+    if (!this.writing) {
+      this.writing = true;
+      void this.loop();
+    }
+    return { seg, offset, done };
+  }
+
+  /** Seals the open segment (new appends go to a new one); returns it, or undefined when nothing is buffered. */
+  seal(): Segment | undefined {
+    const seg = this.current;
+    if (!seg) return undefined;
+    this.current = undefined;
+    seg.sealed = true;
+    if (seg.pending === 0) void this.finish(seg);
+    return seg;
+  }
+
+  /** After delivery: remembers the segment number (never reused), deletes the segment and frees its bytes. */
+  async delivered(seg: Segment): Promise<void> {
+    await writeFileDurably(this.dir, 'last-seq', `${Math.max(seg.seq, this.nextSeq - 1)}\n`);
+    await fs.rm(seg.path, { force: true });
+    this.bytes -= seg.size;
+  }
+
+  /** Waits until every queued write is on disk. */
+  async drain(): Promise<void> {
+    if (!this.writing) return;
+    await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private async finish(seg: Segment): Promise<void> {
+    const fh = seg.fh;
+    seg.fh = undefined;
+    await fh?.close().catch(() => undefined);
+    seg.markDurable();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue;
+        this.queue = [];
+        let i = 0;
+        while (i < batch.length) {
+          const seg = batch[i]!.seg;
+          let j = i;
+          while (j < batch.length && batch[j]!.seg === seg) j++;
+          const items = batch.slice(i, j);
+          i = j;
+          try {
+            if (this.broken) throw this.broken;
+            if (!seg.fh) {
+              seg.fh = await fs.open(seg.path, 'a');
+              await fsyncDir(this.dir); // the new file's directory entry must survive a crash too
+            }
+            for (let k = 0; k < items.length; k += 512) await seg.fh.writev(items.slice(k, k + 512).map((q) => q.buf));
+            await seg.fh.datasync();
+            for (const q of items) q.resolve();
+          } catch (e) {
+            this.broken ??= e as Error;
+            for (const q of items) q.reject(e);
+          }
+          seg.pending -= items.length;
+          if (seg.sealed && seg.pending === 0) await this.finish(seg);
+        }
+      }
+    } finally {
+      this.writing = false;
+      for (const r of this.idle.splice(0)) r();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    if (this.current) {
+      const seg = this.current;
+      this.current = undefined;
+      seg.sealed = true;
+      await this.finish(seg);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Governed views: for one principal, an in-memory DuckDB whose schema "governed" holds one view per visible gold
+// table (aggregated/<domain>/<table>/), with the principal's row filters and column masks baked in. After the views
+// exist the engine is locked down: file access only below the gold folder, external access off, configuration
+// frozen — so even SQL that slipped past the guard cannot read other files or change settings.
+import type { Context } from '../cli/context.ts';
+import { EventlakeError } from '../core/errors.ts';
+import { DuckDbEngine, sqlIdent, sqlString } from '../engines/duckdb/duckdb-engine.ts';
+import { GOVERNED_SCHEMA } from './sql-guard.ts';
+import type { EffectivePolicy, TableRules } from './policy.ts';
+
+export interface GovernedEngine {
+  engine: DuckDbEngine;
+  tables: Set<string>;
+  /** Table and pragma functions of the engine: never allowed in governed SQL. */
+  deniedFunctions: Set<string>;
+  /** The SQL of each view (for `eventlake principals --explain`). */
+  viewSql: Map<string, string>;
+}
+
+export async function goldTables(app: Context, domain: string): Promise<Map<string, string>> {
+  const prefix = `${app.layout.prefixes.aggregated}/${domain}/`;
+  const root = app.storage.localPath(prefix.replace(/\/$/, ''));
+  if (!root) {
+    throw new EventlakeError('governed queries run on the embedded engine, which needs local storage', { step: 'governance', code: 'UNSUPPORTED', next: 'use Lake Formation data cells filters with Athena on S3 (see README "Governance")' });
+  }
+  const tables = new Map<string, string>();
+  for await (const o of app.storage.list(prefix)) {
+    if (!o.key.endsWith('.parquet')) continue;
+    const t = o.key.slice(prefix.length).split('/')[0]!;
+    if (/^[a-z_][a-z0-9_]*$/i.test(t)) tables.set(t.toLowerCase(), `${root}/${t}`);
+  }
+  return tables;
+}
+
+const src = (dir: string) => `read_parquet(${sqlString(`${dir}/**/*.parquet`)}, union_by_name = true, hive_partitioning = true)`;
+
+function maskExpr(col: string, type: string, mask: 'null' | 'hash' | 'redact'): string {
+  const c = sqlIdent(col);
+  if (mask === 'null') return `CAST(NULL AS ${type}) AS ${c}`;
+  if (mask === 'hash') return `CASE WHEN ${c} IS NULL THEN NULL ELSE md5(CAST(${c} AS VARCHAR)) END AS ${c}`;
+  return `CASE WHEN ${c} IS NULL THEN NULL ELSE '***' END AS ${c}`;
+}
+
+function filterExpr(rules: TableRules, owner: string | undefined, dirs: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const f of rules.rowFilters) {
+    const repoDir = dirs.get('dim_repo');
+    if (owner === undefined || !repoDir) {
+      out.push('FALSE'); // no owner (or no dim_repo to know ownership): nothing is visible
+      continue;
+    }
+    const owned = `SELECT repo_id FROM ${src(repoDir)} WHERE owner_login = ${sqlString(owner)}`;
+    if (f.kind === 'owner-repos') out.push(`${sqlIdent(f.column)} IN (${owned})`);
+    else {
+      const factDir = dirs.get('fact_events');
+      out.push(factDir ? `${sqlIdent(f.column)} IN (SELECT DISTINCT user_id FROM ${src(factDir)} WHERE repo_id IN (${owned}))` : 'FALSE');
+    }
+  }
+  return out;
+}
+
+export async function openGovernedEngine(app: Context, policy: EffectivePolicy, domain: string): Promise<GovernedEngine> {
+  const dirs = await goldTables(app, domain);
+  const engine = await DuckDbEngine.open({ memoryLimit: app.loaded.config.engine.duckdb.memoryLimit });
+  const viewSql = new Map<string, string>();
+  try {
+    await engine.run(`CREATE SCHEMA ${GOVERNED_SCHEMA}`);
+    for (const [table, dir] of dirs) {
+      const rules = policy.tables === null ? { table, rowFilters: [], masks: {}, deny: [] } : policy.tables.get(table);
+      if (!rules) continue; // not granted: the table does not exist for this principal
+      const cols = await engine.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${src(dir)}`);
+      const select = cols
+        .filter((c) => !rules.deny.includes(c.column_name))
+        .map((c) => (rules.masks[c.column_name] ? maskExpr(c.column_name, c.column_type, rules.masks[c.column_name]!) : sqlIdent(c.column_name)));
+      if (!select.length) continue;
+      const where = filterExpr(rules, policy.principal.owner, dirs);
+      const sql = `CREATE VIEW ${GOVERNED_SCHEMA}.${sqlIdent(table)} AS SELECT ${select.join(', ')} FROM ${src(dir)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+      await engine.run(sql);
+      viewSql.set(table, sql);
+    }
+    const denied = new Set(
+      (await engine.all<{ name: string }>(`SELECT DISTINCT function_name AS name FROM duckdb_functions() WHERE function_type IN ('table', 'table_macro', 'pragma')`)).map((r) => r.name.toLowerCase()),
+    );
+    const goldRoot = app.storage.localPath(`${app.layout.prefixes.aggregated}/${domain}`)!;
+    await engine.run(`SET allowed_directories = [${sqlString(goldRoot + '/')}]`);
+    await engine.run(`SET enable_external_access = false`);
+    await engine.run(`SET lock_configuration = true`);
+    return { engine, tables: new Set(viewSql.keys()), deniedFunctions: denied, viewSql };
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+}

@@ -1,0 +1,93 @@
+// `eventlake unzip`: the seed's procedure (zip -> nested folders -> gunzip every .gz -> one .json each, all moved into
+// one folder) done in one streamed pass: each entry is read from the zip with random access, inflated and written as
+// NDJSON `<projectId>_<yyyy-MM-dd>_<H>#<n>.json` (the seed's names), several entries in parallel. Every entry is
+// validated before the first byte is written, output is staged in a hidden folder and moved into place only when
+// every entry inflated cleanly, so a hostile or broken zip leaves nothing behind.
+import { createWriteStream, promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { EventlakeError } from '../../core/errors.ts';
+import { mapLimit } from '../../core/retry.ts';
+import { ExportZip, type ZipLimits } from './zip-entries.ts';
+
+export interface UnzipOptions {
+  zip: string;
+  outDir: string;
+  concurrency?: number;
+  limits: ZipLimits;
+  onFile?: (f: UnzippedFile) => void;
+}
+
+export interface UnzippedFile {
+  entry: string;
+  file: string;
+  gzBytes: number;
+  bytes: number;
+}
+
+export interface UnzipSummary {
+  zip: string;
+  outDir: string;
+  files: UnzippedFile[];
+  gzBytes: number;
+  bytes: number;
+}
+
+const STEP = 'unzip';
+
+export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
+  try {
+    await fs.access(o.zip);
+  } catch (cause) {
+    throw new EventlakeError(`zip not found: ${o.zip}`, { step: STEP, code: 'NOT_FOUND', cause });
+  }
+  const zip = await ExportZip.open(o.zip, { step: STEP, limits: o.limits });
+  await fs.mkdir(o.outDir, { recursive: true });
+  const stage = join(o.outDir, `.eventlake-unzip-${randomBytes(5).toString('hex')}`);
+  await fs.mkdir(stage);
+  try {
+    const files = await mapLimit(zip.entries, o.concurrency ?? availableParallelism(), async (ce) => {
+      const outName = ce.name.baseName.replace(/\.gz$/, '');
+      const staged = join(stage, outName);
+      let gzBytes = 0;
+      let bytes = 0;
+      const label = `${basename(o.zip)}: entry ${ce.path}`;
+      const countIn = new Transform({
+        transform(c: Buffer, _e, cb) {
+          gzBytes += c.length;
+          cb(null, c);
+        },
+      });
+      const bound = new Transform({
+        transform(c: Buffer, _e, cb) {
+          bytes += c.length;
+          if (bytes > o.limits.maxEntryBytes || (bytes > 1_048_576 && bytes / Math.max(1, gzBytes) > o.limits.maxCompressionRatio)) {
+            return cb(new EventlakeError(`${label}: inflates beyond the zip-bomb bounds (${bytes} bytes from ${gzBytes})`, { step: STEP, code: 'ZIP_BOMB', context: { zip: o.zip, entry: ce.path } }));
+          }
+          cb(null, c);
+        },
+      });
+      try {
+        await pipeline(await zip.openStream(ce), countIn, createGunzip({ chunkSize: 256 * 1024 }), bound, createWriteStream(staged, { highWaterMark: 1 << 20 }));
+      } catch (err) {
+        if (err instanceof EventlakeError && err.code === 'ZIP_BOMB') throw err;
+        const e = err as NodeJS.ErrnoException;
+        if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+          throw new EventlakeError(`${label}: not a valid gzip stream (${e.message}); nothing was written to ${o.outDir}`, { step: STEP, code: 'GZIP_CORRUPT', context: { zip: o.zip, entry: ce.path }, cause: err });
+        }
+        throw zip.entryError(ce, err);
+      }
+      return { entry: ce.path, file: join(o.outDir, outName), gzBytes, bytes };
+    });
+    for (const f of files) await fs.rename(join(stage, basename(f.file)), f.file);
+    for (const f of files) o.onFile?.(f);
+    return { zip: o.zip, outDir: o.outDir, files, gzBytes: files.reduce((s, f) => s + f.gzBytes, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) };
+  } finally {
+    zip.close();
+    await fs.rm(stage, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,136 @@
+// Opens a downloaded export zip with random access (yauzl reads the central directory, then any entry on demand
+// from the file on disk: the zip is never held in memory) and validates every entry BEFORE anything is written:
+// a hostile zip (path traversal, absolute path, symlink, zip bomb, unexpected names) fails as a whole.
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Readable } from 'node:stream';
+import { basename } from 'node:path';
+import { EventlakeError } from '../../core/errors.ts';
+import { isSymlinkEntry, parseBaseName, unsafePathProblem, type ExportEntryName } from './names.ts';
+
+export interface ZipLimits {
+  maxEntries: number;
+  maxEntryBytes: number;
+  maxTotalUncompressedBytes: number;
+  maxCompressionRatio: number;
+}
+
+export interface CheckedEntry {
+  entry: Entry;
+  /** Path inside the zip (validated). */
+  path: string;
+  /** Parsed export name. */
+  name: ExportEntryName;
+}
+
+export interface OpenOptions {
+  step: string;
+  limits: ZipLimits;
+}
+
+const fail = (step: string, code: string, message: string, context: Record<string, unknown>, retryable = false, cause?: unknown) =>
+  new EventlakeError(message, { step, code, context, retryable, cause });
+
+function openZip(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    // decodeStrings:false so that we validate names ourselves and can name the offending entry in the error.
+    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zf) => (err ? reject(err) : resolve(zf)));
+  });
+}
+
+function entryPath(e: Entry): string {
+  const raw = e.fileName as unknown as Buffer;
+  return yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, raw, e.extraFields, true);
+}
+
+export class ExportZip {
+  private constructor(
+    readonly file: string,
+    readonly entries: CheckedEntry[],
+    private readonly zf: ZipFile,
+    private readonly step: string,
+  ) {}
+
+  static async open(file: string, o: OpenOptions): Promise<ExportZip> {
+    const { step, limits } = o;
+    let zf: ZipFile;
+    try {
+      zf = await openZip(file);
+    } catch (cause) {
+      throw fail(step, 'ZIP_CORRUPT', `corrupt zip ${basename(file)}: ${(cause as Error).message}`, { zip: file }, true, cause);
+    }
+    const entries: CheckedEntry[] = [];
+    const seen = new Set<string>();
+    let total = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        zf.on('error', (cause: Error) =>
+          reject(fail(step, 'ZIP_CORRUPT', `corrupt zip ${basename(file)}: ${cause.message}`, { zip: file }, true, cause)),
+        );
+        zf.on('end', () => resolve());
+        zf.on('entry', (e: Entry) => {
+          try {
+            const path = entryPath(e);
+            const ctx = { zip: file, entry: path };
+            const hostile = (code: string, why: string) =>
+              fail(step, code, `hostile zip ${basename(file)}: entry ${JSON.stringify(path)} ${why}; nothing was written`, ctx);
+            const problem = unsafePathProblem(path);
+            if (problem === 'ZIP_SLIP') throw hostile('ZIP_SLIP', 'escapes the target folder (absolute path or "..")');
+            if (problem) throw hostile(problem, 'has an invalid name');
+            if (isSymlinkEntry(e.externalFileAttributes, e.versionMadeBy)) throw hostile('ZIP_SYMLINK', 'is a symbolic link');
+            if (path.endsWith('/')) {
+              zf.readEntry(); // directory entry: nothing to land
+              return;
+            }
+            if (e.isEncrypted()) throw hostile('ZIP_ENTRY', 'is encrypted');
+            if (e.compressionMethod !== 0 && e.compressionMethod !== 8) throw hostile('ZIP_ENTRY', `uses unsupported compression method ${e.compressionMethod}`);
+            if (entries.length + 1 > limits.maxEntries) throw hostile('ZIP_BOMB', `exceeds the entry limit amplitude.maxEntries=${limits.maxEntries}`);
+            if (e.uncompressedSize > limits.maxEntryBytes)
+              throw hostile('ZIP_BOMB', `declares ${e.uncompressedSize} bytes, above amplitude.maxEntryBytes=${limits.maxEntryBytes}`);
+            const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
+            if (ratio > limits.maxCompressionRatio)
+              throw hostile('ZIP_BOMB', `has compression ratio ${ratio.toFixed(0)}:1, above amplitude.maxCompressionRatio=${limits.maxCompressionRatio}`);
+            total += e.uncompressedSize;
+            if (total > limits.maxTotalUncompressedBytes)
+              throw hostile('ZIP_BOMB', `brings the total to ${total} bytes, above amplitude.maxTotalUncompressedBytes=${limits.maxTotalUncompressedBytes}`);
+            const segs = path.split('/');
+            const base = segs[segs.length - 1]!;
+            const name = parseBaseName(base);
+            if (!name || segs.length > 2 || (segs.length === 2 && segs[0] !== name.projectId))
+              throw hostile('ZIP_ENTRY_NAME', 'is not an export file "<projectId>/<projectId>_<yyyy-MM-dd>_<H>#<n>.json.gz"');
+            if (seen.has(name.keyName)) throw hostile('ZIP_ENTRY_NAME', 'appears twice');
+            seen.add(name.keyName);
+            entries.push({ entry: e, path, name });
+            zf.readEntry();
+          } catch (err) {
+            reject(err);
+          }
+        });
+        zf.readEntry();
+      });
+    } catch (err) {
+      zf.close();
+      throw err;
+    }
+    entries.sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+    return new ExportZip(file, entries, zf, step);
+  }
+
+  /** Streams an entry's bytes (zip layer removed; for our entries that is the .json.gz file exactly). */
+  async openStream(ce: CheckedEntry): Promise<Readable> {
+    try {
+      const s = await this.zf.openReadStreamPromise(ce.entry);
+      return s;
+    } catch (cause) {
+      throw this.entryError(ce, cause);
+    }
+  }
+
+  entryError(ce: CheckedEntry, cause: unknown): EventlakeError {
+    if (cause instanceof EventlakeError) return cause;
+    return fail(this.step, 'ZIP_CORRUPT', `corrupt zip ${basename(this.file)}: entry ${ce.path}: ${(cause as Error).message}`, { zip: this.file, entry: ce.path }, true, cause);
+  }
+
+  close(): void {
+    this.zf.close();
+  }
+}

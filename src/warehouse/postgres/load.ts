@@ -1,0 +1,138 @@
+// `eventlake load postgres`: gold Parquet → PostgreSQL for BI tools.
+// Per partition: DuckDB writes the partition as CSV to a temp file (constant memory), then one transaction deletes the
+// partition and streams the file through COPY FROM STDIN — a failure or a kill leaves the previous state intact.
+// Dimensions (no dt) are upserted through a temp staging table. Unchanged partitions are skipped via load history.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../../cli/context.ts';
+import { listAll, type ObjectInfo } from '../../core/storage.ts';
+import { EventlakeError } from '../../core/errors.ts';
+import { partitionOf } from '../../lake/layout.ts';
+import { DuckDbEngine, sqlString } from '../../engines/duckdb/duckdb-engine.ts';
+import { GOLD_TABLES, type GoldTable } from '../gold-tables.ts';
+import { connectPostgres, type PgSession, type PgSettings } from './client.ts';
+import * as SQL from './sql.ts';
+
+export interface PostgresLoadOptions {
+  from?: string;
+  to?: string;
+  force?: boolean;
+  /** Only these tables (names); default: every gold table present in the lake. */
+  tables?: string[];
+  onProgress?: (msg: string) => void;
+}
+
+export interface PostgresLoadSummary {
+  loaded: { table: string; partition: string; rows: number }[];
+  skipped: { table: string; partition: string }[];
+  tables: Record<string, number>;
+}
+
+export function postgresSettings(ctx: Context): PgSettings & { schema: string } {
+  const pgc = ctx.loaded.config.warehouse.postgres;
+  if (!pgc) {
+    throw new EventlakeError('warehouse.postgres is not configured', {
+      step: 'load.postgres',
+      code: 'CONFIG',
+      next: 'add a warehouse.postgres section (host, port, database, user, passwordEnv, schema) to eventlake.config.yaml',
+    });
+  }
+  return { ...pgc };
+}
+
+function fingerprint(files: ObjectInfo[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.key}\0${f.size}\0${f.lastModified.getTime()}\n`);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Local paths for gold files; downloads them into `tmp` when the storage has no local paths (S3). */
+async function localFiles(ctx: Context, files: ObjectInfo[], tmp: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of files) {
+    const p = ctx.storage.localPath(f.key);
+    if (p) {
+      out.push(p);
+      continue;
+    }
+    const dest = join(tmp, f.key.replace(/[^A-Za-z0-9._-]+/g, '_'));
+    const { createWriteStream } = await import('node:fs');
+    const { pipeline } = await import('node:stream/promises');
+    await pipeline(await ctx.storage.read(f.key), createWriteStream(dest));
+    out.push(dest);
+  }
+  return out;
+}
+
+async function exportCsv(duck: DuckDbEngine, t: GoldTable, files: string[], csv: string): Promise<void> {
+  const cols = t.columns.map((c) => `"${c.name}"`).join(', ');
+  const list = files.map(sqlString).join(', ');
+  await duck.run(
+    `COPY (SELECT ${cols} FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true)) TO ${sqlString(csv)} (FORMAT csv, HEADER false, NULLSTR '\\N')`,
+  );
+}
+
+export async function loadPostgres(ctx: Context, opts: PostgresLoadOptions = {}): Promise<PostgresLoadSummary> {
+  const settings = postgresSettings(ctx);
+  const schema = settings.schema;
+  const tmp = mkdtempSync(join(ctx.loaded.tmpDir, 'pg-load-'));
+  const duck = await DuckDbEngine.open({ memoryLimit: ctx.loaded.config.engine.duckdb.memoryLimit, tempDirectory: tmp });
+  let pgs: PgSession | undefined;
+  const summary: PostgresLoadSummary = { loaded: [], skipped: [], tables: {} };
+  try {
+    pgs = await connectPostgres(settings);
+    await pgs.query(SQL.createSchema(schema));
+    await pgs.query(SQL.createLoadHistory(schema));
+    for (const t of GOLD_TABLES) {
+      if (opts.tables && !opts.tables.includes(t.name)) continue;
+      const prefix = ctx.layout.aggregatedPrefix(t.domain, t.name);
+      const files = (await listAll(ctx.storage, prefix)).filter((f) => f.key.endsWith('.parquet'));
+      if (files.length === 0) continue;
+      await pgs.query(SQL.createTable(schema, t));
+      for (const ix of SQL.createIndexes(schema, t)) await pgs.query(ix);
+
+      // Group files by partition; dimension tables are one group named "*".
+      const groups = new Map<string, ObjectInfo[]>();
+      for (const f of files) {
+        const part = t.partitionColumn ? partitionOf(f.key).dt : '*';
+        if (!part) continue;
+        if (t.partitionColumn && ((opts.from && part < opts.from) || (opts.to && part > opts.to))) continue;
+        groups.set(part, [...(groups.get(part) ?? []), f]);
+      }
+      for (const [part, group] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        const fp = fingerprint(group);
+        const prev = await pgs.query<{ fingerprint: string }>(SQL.selectFingerprint(schema), [t.name, part]);
+        if (!opts.force && prev[0]?.fingerprint === fp) {
+          summary.skipped.push({ table: t.name, partition: part });
+          continue;
+        }
+        const csv = join(tmp, `${t.name}-${part === '*' ? 'all' : part}.csv`);
+        await exportCsv(duck, t, await localFiles(ctx, group, tmp), csv);
+        const rows = await pgs.transaction(async (s) => {
+          let n: number;
+          if (t.partitionColumn) {
+            await s.query(SQL.deletePartition(schema, t), [part]);
+            n = await s.copyFile(SQL.copyInto(schema, t.name, t), csv);
+          } else {
+            await s.query(SQL.createStaging(schema, t));
+            n = await s.copyFile(SQL.copyInto('pg_temp', `stage_${t.name}`, t), csv);
+            await s.query(SQL.upsertFromStaging(schema, t));
+          }
+          await s.query(SQL.upsertLoadHistory(schema), [t.name, part, fp, n]);
+          return n;
+        });
+        rmSync(csv, { force: true });
+        summary.loaded.push({ table: t.name, partition: part, rows });
+        opts.onProgress?.(`${t.name} ${part === '*' ? '' : `dt=${part} `}${rows} rows`);
+      }
+      const [{ n }] = (await pgs.query<{ n: string }>(SQL.countRows(schema, t))) as [{ n: string }];
+      summary.tables[t.name] = Number(n);
+    }
+    return summary;
+  } finally {
+    await pgs?.close();
+    await duck.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
