@@ -58,17 +58,21 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
     const rejectFiles: string[] = [];
     const stagedOf = (i: number) => join(work, `lines-${i}.txt`);
     const rejectsOf = (i: number) => join(work, `rejects-${i}.ndjson`);
-    const split = (i: number) => splitRawFile(files[i]!, i, stagedOf(i), rejectsOf(i), names[i]!);
+    const split = (i: number) => {
+      const p = splitRawFile(files[i]!, i, stagedOf(i), rejectsOf(i), names[i]!);
+      p.catch(() => undefined); // a failure surfaces when awaited below, not as an unhandled rejection meanwhile
+      return p;
+    };
     // Split file i+1 in JS while DuckDB parses file i.
     let next: Promise<SplitResult> | undefined = files.length ? split(0) : undefined;
     for (let i = 0; i < files.length; i++) {
-      const split_ = await next!;
+      const lines = await next!;
       next = i + 1 < files.length ? split(i + 1) : undefined;
-      inputRecords += split_.records;
-      jsBad += split_.rejected;
-      if (split_.rejected) rejectFiles.push(rejectsOf(i));
+      inputRecords += lines.records;
+      jsBad += lines.rejected;
+      if (lines.rejected) rejectFiles.push(rejectsOf(i));
       try {
-        await parseOne(engine, stagedOf(i), join(parsedDir, `part-${i}.parquet`), split_);
+        await parseOne(engine, stagedOf(i), join(parsedDir, `part-${i}.parquet`), lines);
       } catch (e) {
         await next?.catch(() => undefined);
         throw e;
