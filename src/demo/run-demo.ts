@@ -65,7 +65,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     write('4/5 aggregate cleaned → gold ...\n');
     const gold = await runAggregate(ctx, {});
     write('5/5 load the embedded DuckDB warehouse (amplitude_raw + gold) ...\n');
-    const wh = await warehouse.load(ctx, { force: true });
+    // The sample holds one malformed line on purpose: load the good lines, report the bad one (Snowflake ON_ERROR=CONTINUE).
+    const wh = await warehouse.load(ctx, { force: true, onError: 'continue' });
 
     const summary: DemoSummary = {
       lake: ctx.loaded.lakeRoot,
