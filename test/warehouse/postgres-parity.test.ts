@@ -31,6 +31,13 @@ test('postgres: every named query gives the same rows on PostgreSQL as on DuckDB
     const ctx = await buildContext({ lake }, { warehouse: { postgres: { ...PG, schema } } });
     const loaded = await loadPostgres(ctx);
     assert.ok((loaded.tables.fact_events ?? 0) > 0);
+    // The Amplitude gold tables land too, with the same numbers as the Parquet.
+    const [dau] = await duck.all<{ n: number }>(`SELECT sum(active_users)::BIGINT AS n FROM read_parquet('${join(lake, 'aggregated/amplitude/daily_active_users/*/*.parquet')}')`);
+    const pgs = await connectPostgres(PG);
+    const [pdau] = await pgs.query<{ n: number }>(`SELECT sum(active_users)::BIGINT AS n FROM "${schema}".daily_active_users`);
+    await pgs.close();
+    assert.ok(Number(dau!.n) > 0);
+    assert.equal(Number(pdau!.n), Number(dau!.n));
     await registerGithubGoldViews(duck, join(lake, 'aggregated/github'));
     pge = await PostgresEngine.open(PG, schema);
     const [top] = await runNamedQuery(duck, 'top_repos_by_stars', { limit: 1 });
