@@ -114,7 +114,7 @@ async function child(cmd: string, zip: string, dir?: string): Promise<void> {
   await mapLimit(z.entries, par, async (ce) => {
     const src = await z.openStream(ce);
     const sink = new Writable({ write: (c: Buffer, _e, cb) => ((total += c.length), cb()) });
-    if (cmd === 'inflate') await pipeline(src, createGunzip({ chunkSize: 256 * 1024 }), sink);
+    if (cmd === 'inflate') await pipeline(src, createGunzip({ chunkSize: 1024 * 1024 }), sink);
     else await pipeline(src, sink);
   });
   z.close();

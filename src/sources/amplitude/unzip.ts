@@ -72,7 +72,7 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
         },
       });
       try {
-        await pipeline(await zip.openStream(ce), countIn, createGunzip({ chunkSize: 256 * 1024 }), bound, createWriteStream(staged, { highWaterMark: 1 << 20 }));
+        await pipeline(await zip.openStream(ce), countIn, createGunzip({ chunkSize: 1024 * 1024 }), bound, createWriteStream(staged, { highWaterMark: 1 << 20 }));
       } catch (err) {
         if (err instanceof EventlakeError && err.code === 'ZIP_BOMB') throw err;
         const e = err as NodeJS.ErrnoException;
