@@ -129,6 +129,17 @@ test('a timeout is retried', async () => {
   });
 });
 
+test('a download that stalls mid-body is abandoned after the idle timeout and retried', async () => {
+  const fault = (r: { n: number }): Fault | undefined => (r.n === 1 ? { kind: 'stall', ms: 1500 } : undefined);
+  await withServer({ fault }, async (srv, root) => {
+    const ctx = await makeContext(root, srv.url, { timeoutMs: 200 });
+    const s = await run(ctx);
+    assert.equal(s.exitCode, 0);
+    assert.deepEqual(srv.requests.map((r) => r.fault ?? 'ok'), ['stall', 'ok']);
+    assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
+  });
+});
+
 test('403 stops with a clear auth/region error and never prints the keys', async () => {
   await withServer({ secretKey: 'the-other-secret' }, async (srv, root) => {
     const ctx = await makeContext(root, srv.url);
@@ -261,4 +272,12 @@ test('a rerun after a changed export replaces the hour: no stale files remain', 
     assert.equal(s.exitCode, 0);
     assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
   });
+});
+
+test('region picks the US or EU Export API; amplitude.baseUrl overrides it', async () => {
+  const { ExportClient } = await import('../../../src/sources/amplitude/index.ts');
+  const base = { apiKeyEnv: 'AMPLITUDE_API_KEY', secretKeyEnv: 'AMPLITUDE_SECRET_KEY', timeoutMs: 1000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, tmpDir: '/tmp', env: ENV };
+  assert.equal(new ExportClient({ ...base, region: 'us' }).exportUrl, 'https://amplitude.com/api/2/export');
+  assert.equal(new ExportClient({ ...base, region: 'eu' }).exportUrl, 'https://analytics.eu.amplitude.com/api/2/export');
+  assert.equal(new ExportClient({ ...base, region: 'eu', baseUrl: 'http://127.0.0.1:9/' }).exportUrl, 'http://127.0.0.1:9/api/2/export');
 });
