@@ -194,12 +194,12 @@ export async function startAmplitudeDevServer(o: DevServerOptions): Promise<Ampl
         case 'bomb':
           return zipToBuffer((z) => {
             valid(z);
-            z.addBuffer(Buffer.alloc(16 * 1024 * 1024), gzName, { compress: true });
+            z.addBuffer(Buffer.alloc(4 * 1024 * 1024), gzName, { compress: true }); // ~1000:1
           });
         case 'gzip-bomb':
           return zipToBuffer((z) => {
             valid(z);
-            z.addBuffer(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 }), gzName, { compress: false });
+            z.addBuffer(gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { level: 9 }), gzName, { compress: false }); // ~1000:1 inside the gzip
           });
       }
     }
