@@ -11,7 +11,7 @@ import { EventlakeError } from '../../core/errors.ts';
 import { readSecret, registerSecret, MissingSecretError } from '../../core/secrets.ts';
 import { withRetry, type RetryOptions } from '../../core/retry.ts';
 import { apiHour, STEP } from './names.ts';
-import { formatHour, HOUR_MS } from '../../lake/hours.ts';
+import { formatHour } from '../../lake/hours.ts';
 
 export const REGION_BASE_URLS = { us: 'https://amplitude.com', eu: 'https://analytics.eu.amplitude.com' } as const;
 
@@ -167,4 +167,3 @@ function describeFetchError(cause: unknown, ac: AbortController): string {
   return e.cause?.code ? `${e.message} (${e.cause.code})` : (e.cause?.message ?? e.message);
 }
 
-export { HOUR_MS };
