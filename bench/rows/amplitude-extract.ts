@@ -135,19 +135,20 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
 
 // ---- child-process mode: the measured work ----
 async function child(cmd: string, zip: string, dir?: string): Promise<void> {
-  const { landExportZip } = await import('../../src/sources/amplitude/land.ts');
-  const { ExportZip } = await import('../../src/sources/amplitude/zip-entries.ts');
-  const { LocalStorage } = await import('../../src/storage/local/local-storage.ts');
-  const { LakeLayout } = await import('../../src/lake/layout.ts');
-  const { mapLimit } = await import('../../src/core/retry.ts');
-  const { amplitudeSchema } = await import('../../src/config/sections/amplitude.ts');
-  const limits = amplitudeSchema.parse({});
   const par = Math.max(2, availableParallelism());
   if (cmd === 'land') {
-    const r = await landExportZip(zip, { storage: new LocalStorage({ root: dir! }), layout: new LakeLayout(), step: 'bench', limits, entryConcurrency: par });
+    // As `eventlake extract amplitude` does it: config (zod) loaded in the main thread, the zip landed in a worker.
+    const { amplitudeSchema } = await import('../../src/config/sections/amplitude.ts');
+    const { landInWorker } = await import('../../src/sources/amplitude/in-worker.ts');
+    const { DEFAULT_PREFIXES } = await import('../../src/lake/layout.ts');
+    const r = await landInWorker(zip, dir!, DEFAULT_PREFIXES, { step: 'bench', limits: amplitudeSchema.parse({}), entryConcurrency: par });
     process.stdout.write(JSON.stringify({ entries: r.entries.length, events: r.events, bytes: r.bytes }));
     return;
   }
+  // The limits: nothing but reading (and inflating) every entry, in this thread, zod never loaded.
+  const { ExportZip } = await import('../../src/sources/amplitude/zip-entries.ts');
+  const { mapLimit } = await import('../../src/core/retry.ts');
+  const limits = { maxEntries: 1e6, maxEntryBytes: 1e11, maxTotalUncompressedBytes: 1e13, maxCompressionRatio: 1e4 };
   const z = await ExportZip.open(zip, { step: 'bench', limits });
   let total = 0;
   await mapLimit(z.entries, par, async (ce) => {
