@@ -58,7 +58,7 @@ export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => 
   });
 
   const tap = new Transform({
-    highWaterMark: INFLATE_CHUNK,
+    highWaterMark: 256 * 1024, // compressed bytes: small buffers keep peak RSS low
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       if (gunzipError) return cb(gunzipError);
       bytes += chunk.length;

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { EventlakeError } from '../../core/errors.ts';
 import { isSymlinkEntry, parseBaseName, unsafePathProblem, type ExportEntryName } from './names.ts';
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 256 * 1024;
 
 export interface ZipLimits {
   maxEntries: number;
@@ -121,7 +121,7 @@ export class ExportZip {
 
   /**
    * Streams an entry's bytes (zip layer removed; for our entries that is the .json.gz file exactly). Reads the file
-   * region directly in 1 MiB chunks (yauzl's own streams read 16 KiB at a time, which costs more than the inflate)
+   * region directly in 256 KiB chunks (yauzl's own streams read 16 KiB at a time, which costs more than the inflate)
    * and checks the entry's CRC-32 and size at the end, so a damaged zip is never taken for good data.
    */
   async openStream(ce: CheckedEntry): Promise<Readable> {
