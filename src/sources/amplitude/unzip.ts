@@ -57,7 +57,6 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
       let bytes = 0;
       const label = `${basename(o.zip)}: entry ${ce.path}`;
       const bound = new Transform({
-        highWaterMark: 1 << 20,
         transform(c: Buffer, _e, cb) {
           bytes += c.length;
           if (bytes > o.limits.maxEntryBytes || (bytes > 1_048_576 && bytes / Math.max(1, gzBytes) > o.limits.maxCompressionRatio)) {
@@ -67,7 +66,7 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
         },
       });
       try {
-        await pipeline(await zip.openStream(ce), createGunzip({ chunkSize: 1024 * 1024 }), bound, createWriteStream(staged, { highWaterMark: 1 << 20 }));
+        await pipeline(await zip.openStream(ce), createGunzip({ chunkSize: 1024 * 1024 }), bound, createWriteStream(staged));
       } catch (err) {
         if (err instanceof EventlakeError && err.code === 'ZIP_BOMB') throw err;
         const e = err as NodeJS.ErrnoException;
