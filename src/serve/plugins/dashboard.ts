@@ -1,0 +1,124 @@
+// The dashboard of `eventlake serve`: the page built from web/ (served locally, no CDN) at /dashboard/, and the JSON
+// it reads, under /dashboard/api/. Signing in = giving a principal's bearer token (the same tokens as the query API);
+// every gold panel is one governed SELECT (src/serve/dashboard/panels.ts) run through Governance, so the signed-in
+// principal's row filters, masks and table grants apply and every panel query lands in the audit trail.
+//   GET /dashboard/                       the page (built on first start when web/dist is missing or stale)
+//   GET /dashboard/api/me                 {principal, panels: {name: available}}
+//   GET /dashboard/api/panels             the panel catalogue
+//   GET /dashboard/api/panels/:name?from=YYYY-MM-DD&to=…&repos=a/b,c/d&limit=10&by=event_type
+//                                         {panel, columns, rows, truncated, ms}
+//   GET /dashboard/api/health             last run per pipeline, freshness, quarantine counts, alerts, anomalies
+// GitHub panels read the gold domain "github", Amplitude panels the domain "amplitude" (aggregated/<domain>/<table>/);
+// a principal whose policies grant no table of a domain gets a 403 for its panels, which the page shows as such.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../cli/context.ts';
+import type { ServeContext, ServePlugin } from '../plugin.ts';
+import { EventlakeError } from '../../core/errors.ts';
+import { redact } from '../../core/secrets.ts';
+import { AuditLog } from '../../audit/audit-log.ts';
+import { Governance, PolicyViolation, TokenIndex } from '../../governance/index.ts';
+import { getPanel, parsePanelParams, PANELS, type Domain } from '../dashboard/panels.ts';
+import { healthReport } from '../dashboard/health.ts';
+import { ensureWebBuilt, readAsset } from '../dashboard/web-assets.ts';
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m?.[1];
+}
+
+/** The same context with the governed gold domain switched (Governance reads operate.governance.domain). */
+function withDomain(ctx: Context, domain: Domain): Context {
+  const c = ctx.loaded.config;
+  return { ...ctx, loaded: { ...ctx.loaded, config: { ...c, operate: { ...c.operate, governance: { ...c.operate.governance, domain } } } } };
+}
+
+export interface DashboardPluginOptions {
+  /** Folder of the built page (default web/dist, built when missing or stale). */
+  distDir?: string;
+  /** Skip building (serve distDir as it is). */
+  build?: boolean;
+}
+
+export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlugin {
+  const govs = new Map<Domain, Governance>();
+  return {
+    name: 'dashboard',
+    async register(app: FastifyInstance, ctx: ServeContext) {
+      const log = ctx.log.child({ plugin: 'dashboard' });
+      const distDir = o.build === false && o.distDir ? o.distDir : await ensureWebBuilt({ distDir: o.distDir });
+      const tokens = await TokenIndex.load(ctx.loaded.config.operate.governance);
+      const audit = new AuditLog(ctx.storage, ctx.layout);
+      for (const d of ['github', 'amplitude'] as const) govs.set(d, new Governance(withDomain(ctx, d), { audit }));
+      const maxLagHours = typeof ctx.options.maxLagHours === 'number' ? ctx.options.maxLagHours : undefined;
+
+      const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
+        const principal = tokens.principalFor(bearer(req));
+        if (!principal) {
+          await audit.append({ actor: 'anonymous', action: 'query.refused', outcome: 'refused', detail: { reason: bearer(req) ? 'unknown token' : 'no bearer token', path: req.url, via: 'dashboard' } });
+          await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized: sign in with your API token' });
+          return undefined;
+        }
+        return principal;
+      };
+
+      const runPanel = async (principal: string, name: string, query: Record<string, unknown>) => {
+        const panel = getPanel(name);
+        const params = parsePanelParams(query);
+        const t0 = performance.now();
+        const r = await govs.get(panel.domain)!.query(principal, panel.sql(params), { via: 'dashboard', named: `dashboard:${name}` });
+        return { panel: name, domain: panel.domain, columns: r.columns, rows: r.rows, truncated: r.truncated, ms: Math.round((performance.now() - t0) * 10) / 10 };
+      };
+
+      app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
+
+      app.get('/dashboard/api/panels', async () => ({ panels: PANELS.map((p) => ({ name: p.name, domain: p.domain, title: p.title, description: p.description })) }));
+
+      app.get('/dashboard/api/me', async (req, reply) => {
+        const principal = await authenticate(req, reply);
+        if (!principal) return reply;
+        const p = ctx.loaded.config.operate.governance.principals.find((x) => x.name === principal);
+        return { principal, owner: p?.owner ?? null, admin: p?.admin ?? false };
+      });
+
+      app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/dashboard/api/panels/:name', async (req, reply) => {
+        const principal = await authenticate(req, reply);
+        if (!principal) return reply;
+        try {
+          return await runPanel(principal, req.params.name, req.query);
+        } catch (e) {
+          const status = e instanceof PolicyViolation ? 403 : e instanceof EventlakeError && e.code === 'NOT_FOUND' ? 404 : e instanceof EventlakeError ? 400 : 500;
+          const message = redact(e instanceof Error ? e.message : String(e));
+          log.info({ principal, panel: req.params.name, status, err: message }, 'dashboard panel failed');
+          return reply.code(status).send({ error: message, code: e instanceof EventlakeError ? e.code : undefined });
+        }
+      });
+
+      app.get('/dashboard/api/health', async (req, reply) => {
+        if (!(await authenticate(req, reply))) return reply;
+        return healthReport(ctx, { maxLagHours });
+      });
+
+      app.get('/dashboard/*', async (req, reply) => {
+        const rel = req.url.slice('/dashboard/'.length);
+        if (rel.startsWith('api/')) return reply.code(404).send({ error: `no dashboard API route ${req.url}` });
+        const a = await readAsset(distDir, rel);
+        if (!a) return reply.code(404).type('text/plain').send('not found');
+        reply.header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+        reply.header('x-content-type-options', 'nosniff');
+        if (a.type.startsWith('text/html')) {
+          // Everything the page loads is served from here: no CDN, no inline script from elsewhere.
+          reply.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'");
+        }
+        return reply.type(a.type).send(a.body);
+      });
+      log.info({ distDir }, 'dashboard at /dashboard/');
+    },
+    async close() {
+      for (const g of govs.values()) await g.close();
+      govs.clear();
+    },
+  };
+}
+
+export const plugin = createDashboardPlugin();
