@@ -46,7 +46,13 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
     name: 'dashboard',
     async register(app: FastifyInstance, ctx: ServeContext) {
       const log = ctx.log.child({ plugin: 'dashboard' });
-      const distDir = o.build === false && o.distDir ? o.distDir : await ensureWebBuilt({ distDir: o.distDir });
+      // The page builds in the background (a fresh clone has no web/dist yet): the API answers at once, the page
+      // routes wait for the build. Fastify's plugin start timeout is far shorter than a cold Vite build.
+      const site: Promise<string> = o.build === false && o.distDir ? Promise.resolve(o.distDir) : ensureWebBuilt({ distDir: o.distDir });
+      site.then(
+        (dir) => log.info({ distDir: dir }, 'dashboard page ready at /dashboard/'),
+        (err: unknown) => log.error({ err }, 'dashboard page build failed: the API still works, the page does not'),
+      );
       const tokens = await TokenIndex.load(ctx.loaded.config.operate.governance);
       const audit = new AuditLog(ctx.storage, ctx.layout);
       for (const d of ['github', 'amplitude'] as const) govs.set(d, new Governance(withDomain(ctx, d), { audit }));
@@ -102,6 +108,12 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
       app.get('/dashboard/*', async (req, reply) => {
         const rel = req.url.slice('/dashboard/'.length);
         if (rel.startsWith('api/')) return reply.code(404).send({ error: `no dashboard API route ${req.url}` });
+        let distDir: string;
+        try {
+          distDir = await site;
+        } catch (e) {
+          return reply.code(503).type('text/plain').send(redact((e as Error).message));
+        }
         const a = await readAsset(distDir, rel);
         if (!a) return reply.code(404).type('text/plain').send('not found');
         reply.header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
@@ -112,7 +124,6 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
         }
         return reply.type(a.type).send(a.body);
       });
-      log.info({ distDir }, 'dashboard at /dashboard/');
     },
     async close() {
       for (const g of govs.values()) await g.close();
