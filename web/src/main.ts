@@ -183,13 +183,16 @@ function readFilters(): void {
 
 async function loadRepos(): Promise<void> {
   const sel = $<HTMLSelectElement>('repos');
-  const picked = new Set(state.repos);
+  const range = `${state.from}..${state.to}`;
   try {
     const r = await api.panel('github_repos', { from: state.from, to: state.to });
+    // Keep what is picked (also a pick made while the list was loading).
+    const picked = new Set([...state.repos, ...[...sel.selectedOptions].map((o) => o.value)]);
     sel.replaceChildren(...r.rows.map((x) => new Option(`${x.repo_name} (${x.events})`, String(x.repo_name), false, picked.has(String(x.repo_name)))));
   } catch {
     sel.replaceChildren();
   }
+  sel.dataset.range = range;
 }
 
 async function refresh(): Promise<void> {
