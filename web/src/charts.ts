@@ -46,7 +46,8 @@ export function timeSeriesOption(title: string, yName: string, rows: Row[], x: s
   const { xs, names, values } = pivot(rows, x, series, value);
   const type = xs.length > 1 && !o.stack ? 'line' : 'bar';
   return {
-    title: { text: title, left: 8, textStyle: { fontSize: 13, fontWeight: 600 } },
+    title: { text: title, right: 8, top: 0, textStyle: { fontSize: 12, fontWeight: 500, color: '#6b7385' } },
+    animationDuration: 300,
     tooltip: axisTooltip,
     legend: legend(names),
     grid,
@@ -65,7 +66,8 @@ export function rankedBarOption(title: string, xName: string, rows: Row[], label
   const series: object[] = [{ name: value.replace(/_/g, ' '), type: 'bar', stack: 'v', data: main, label: { show: true, position: 'right' } }];
   if (o.flag) series.push({ name: o.flagName ?? o.flag, type: 'bar', stack: 'v', data: flagged, label: { show: true, position: 'right', formatter: (p: { value: number }) => (p.value ? String(p.value) : '') } });
   return {
-    title: { text: title, left: 8, textStyle: { fontSize: 13, fontWeight: 600 } },
+    title: { text: title, right: 8, top: 0, textStyle: { fontSize: 12, fontWeight: 500, color: '#6b7385' } },
+    animationDuration: 300,
     tooltip: { ...axisTooltip, formatter: undefined },
     legend: legend(series.map((s) => (s as { name: string }).name)),
     grid: { ...grid, right: 40 },
@@ -82,7 +84,8 @@ export function runsOption(runs: { runId: string; pipeline: string; window: stri
   const ordered = [...runs].reverse();
   const statuses = [...new Set(ordered.map((r) => r.status))];
   return {
-    title: { text: 'Recent runs: duration', left: 8, textStyle: { fontSize: 13, fontWeight: 600 } },
+    title: { text: 'Recent runs: duration', right: 8, top: 0, textStyle: { fontSize: 12, fontWeight: 500, color: '#6b7385' } },
+    animationDuration: 300,
     tooltip: { trigger: 'axis', confine: true },
     legend: legend(statuses),
     grid,

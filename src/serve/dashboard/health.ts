@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import type { Context } from '../../cli/context.ts';
 import { getJson, listAll } from '../../core/storage.ts';
 import { RunHistory, type RunRecord } from '../../pipeline/history.ts';
-import { checkFreshness, type Freshness } from '../../operate/freshness.ts';
+import { windowEnd, type Freshness } from '../../operate/freshness.ts';
 import type { AnomalyReport } from '../../operate/anomalies.ts';
 
 export interface PipelineStatus {
@@ -105,6 +105,16 @@ async function quarantineCounts(ctx: Context): Promise<QuarantineCount[]> {
   return [...bySource.values()].sort((a, b) => a.source.localeCompare(b.source));
 }
 
+/**
+ * End of a checkpoint window. Like operate/freshness windowEnd, but also for windows with a batch prefix such as
+ * "gharchive-2026-11-01T04" (the GH Archive extract names its checkpoints that way).
+ */
+function checkpointEnd(window: string): Date | undefined {
+  const last = window.split('..').at(-1)!.trim();
+  const m = /(\d{4}-\d{2}-\d{2}(?:T\d{2})?)$/.exec(last);
+  return windowEnd(m ? m[1]! : last);
+}
+
 async function sourcesWithCheckpoints(ctx: Context): Promise<string[]> {
   const prefix = ctx.layout.metaKey('checkpoints') + '/';
   const s = new Set<string>();
@@ -151,8 +161,17 @@ export async function healthReport(ctx: Context, o: { maxLagHours?: number; now?
     });
   }
   const freshness: Freshness[] = [];
+  const now = o.now ?? new Date();
+  const maxLag = (o.maxLagHours ?? 26) * 3600;
   for (const source of await sourcesWithCheckpoints(ctx)) {
-    freshness.push(await checkFreshness(ctx, source, { maxLagHours: o.maxLagHours ?? 26, now: o.now }));
+    let newest: { window: string; end: Date } | undefined;
+    for (const cp of await ctx.meta.listCheckpoints(source)) {
+      if (cp.status === 'failed') continue;
+      const end = checkpointEnd(cp.window);
+      if (end && (!newest || end > newest.end)) newest = { window: cp.window, end };
+    }
+    const lagSeconds = newest ? Math.max(0, Math.round((now.getTime() - newest.end.getTime()) / 1000)) : undefined;
+    freshness.push({ source, newestWindow: newest?.window, lagSeconds, stale: lagSeconds === undefined || lagSeconds > maxLag });
   }
   const alerts = (await jsonUnder<{ kind: string; subject: string; sentAt: number }>(ctx, ctx.layout.metaKey('state', 'alerts') + '/'))
     .map((a) => ({ kind: a.kind, subject: a.subject, sentAt: new Date(a.sentAt).toISOString() }))
