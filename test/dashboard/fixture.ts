@@ -111,6 +111,19 @@ async function writeGithubGold(root: string, days: string[], s: GoldSize): Promi
                  1 + hash(i, ${k}, 'n') % 3 AS n
           FROM range(${s.rowsPerDay}) t(i))
         GROUP BY ALL ORDER BY repo_id, user_id, event_type) TO ${out('fact_events', `dt=${dt}`)} (FORMAT PARQUET)`);
+      // The per-day rollups, consistent with fact_events as the real gold is (both come from the same cleaned events).
+      const f = sqlString(join(root, 'fact_events', `dt=${dt}`, 'part-0.parquet'));
+      for (const t of ['repo_daily', 'user_daily']) await mkdir(join(root, t, `dt=${dt}`), { recursive: true });
+      await e.run(`COPY (
+        SELECT f.dt, f.repo_id, r.repo_name, TIMESTAMP '${dt} 00:00:00' AS first_seen, TIMESTAMP '${dt} 23:59:00' AS last_seen,
+               CAST(sum(f.event_count) AS BIGINT) AS event_count, CAST(sum(f.event_count) FILTER (WHERE f.event_type = 'WatchEvent') AS BIGINT) AS stars
+        FROM read_parquet(${f}) f JOIN read_parquet(${out('dim_repo')}) r USING (repo_id) GROUP BY ALL ORDER BY repo_id
+      ) TO ${out('repo_daily', `dt=${dt}`)} (FORMAT PARQUET)`);
+      await e.run(`COPY (
+        SELECT f.dt, f.user_id, u.login, TIMESTAMP '${dt} 00:00:00' AS first_seen, TIMESTAMP '${dt} 23:59:00' AS last_seen,
+               CAST(sum(f.event_count) AS BIGINT) AS event_count
+        FROM read_parquet(${f}) f JOIN read_parquet(${out('dim_user')}) u USING (user_id) GROUP BY ALL ORDER BY user_id
+      ) TO ${out('user_daily', `dt=${dt}`)} (FORMAT PARQUET)`);
     }
   } finally {
     await e.close();

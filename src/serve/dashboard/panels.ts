@@ -14,12 +14,24 @@ export interface PanelParams {
   by: string;
 }
 
+/**
+ * Which small per-day rollups of the GitHub gold a principal can use in place of fact_events: repo_daily (events and
+ * stars per repo and day) and user_daily (events per user and day). They answer the same questions from a table a
+ * fraction of fact_events' size, with no join over every row; see rollupsFor() for when they give the same answer.
+ */
+export interface Rollups {
+  repoDaily: boolean;
+  userDaily: boolean;
+}
+
+export const NO_ROLLUPS: Rollups = Object.freeze({ repoDaily: false, userDaily: false });
+
 export interface PanelDef {
   name: string;
   domain: Domain;
   title: string;
   description: string;
-  sql(p: PanelParams): string;
+  sql(p: PanelParams, r?: Rollups): string;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -34,6 +46,7 @@ export function sqlLiteral(s: string): string {
 const date = (d: string) => `CAST(${sqlLiteral(d)} AS DATE)`;
 
 function repoFilter(p: PanelParams, col = 'f.repo_id'): string {
+  // Repos are picked by name; the current name is dim_repo's (a name reused by another id picks both ids).
   if (!p.repos.length) return '';
   return ` AND ${col} IN (SELECT repo_id FROM dim_repo WHERE repo_name IN (${p.repos.map(sqlLiteral).join(', ')}))`;
 }
@@ -53,30 +66,42 @@ export const PANELS: readonly PanelDef[] = [
     domain: 'github',
     title: 'Repositories',
     description: 'the most active repositories in the range, for the repository picker',
-    sql: (p) =>
-      `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
-      `WHERE ${range(p)} GROUP BY r.repo_name ORDER BY events DESC, r.repo_name LIMIT 200`,
+    sql: (p, r = NO_ROLLUPS) =>
+      r.repoDaily
+        ? `WITH t AS (SELECT repo_id, SUM(event_count) AS events FROM repo_daily WHERE ${range(p, 'dt')} GROUP BY repo_id ORDER BY events DESC, repo_id LIMIT 200) ` +
+          `SELECT r.repo_name, CAST(SUM(t.events) AS BIGINT) AS events FROM t JOIN dim_repo r ON r.repo_id = t.repo_id GROUP BY r.repo_name ORDER BY events DESC, r.repo_name`
+        : `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
+          `WHERE ${range(p)} GROUP BY r.repo_name ORDER BY events DESC, r.repo_name LIMIT 200`,
   },
   {
     name: 'events_by_repo',
     domain: 'github',
     title: 'Events by repository over time',
     description: 'events per day for the picked repositories (default: the most active ones in the range)',
-    sql: (p) =>
-      `WITH picked AS (SELECT f.repo_id, SUM(f.event_count) AS total FROM fact_events f WHERE ${range(p)} AND f.repo_id <> 0${repoFilter(p)} ` +
-      `GROUP BY f.repo_id ORDER BY total DESC, f.repo_id LIMIT ${p.limit}) ` +
-      `SELECT CAST(f.dt AS VARCHAR) AS day, r.repo_id, r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events ` +
-      `FROM fact_events f JOIN picked k ON k.repo_id = f.repo_id JOIN dim_repo r ON r.repo_id = f.repo_id ` +
-      `WHERE ${range(p)} GROUP BY f.dt, r.repo_id, r.repo_name ORDER BY day, events DESC, r.repo_id`,
+    sql: (p, r = NO_ROLLUPS) => {
+      const t = r.repoDaily ? 'repo_daily' : 'fact_events';
+      const picked =
+        `WITH picked AS (SELECT f.repo_id, SUM(f.event_count) AS total FROM ${t} f WHERE ${range(p)} AND f.repo_id <> 0${repoFilter(p)} ` +
+        `GROUP BY f.repo_id ORDER BY total DESC, f.repo_id LIMIT ${p.limit}) `;
+      return (
+        picked +
+        `SELECT CAST(f.dt AS VARCHAR) AS day, r.repo_id, r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events ` +
+        `FROM ${t} f JOIN picked k ON k.repo_id = f.repo_id JOIN dim_repo r ON r.repo_id = f.repo_id ` +
+        `WHERE ${range(p)} GROUP BY f.dt, r.repo_id, r.repo_name ORDER BY day, events DESC, r.repo_id`
+      );
+    },
   },
   {
     name: 'most_active_users',
     domain: 'github',
     title: 'Most active users',
     description: 'users with the most events in the range (bots flagged)',
-    sql: (p) =>
-      `SELECT u.login, u.is_bot, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_user u ON u.user_id = f.user_id ` +
-      `WHERE ${range(p)}${repoFilter(p)} GROUP BY u.user_id, u.login, u.is_bot ORDER BY events DESC, u.user_id LIMIT ${p.limit}`,
+    sql: (p, r = NO_ROLLUPS) =>
+      r.userDaily && !p.repos.length
+        ? `WITH t AS (SELECT user_id, SUM(event_count) AS events FROM user_daily WHERE ${range(p, 'dt')} GROUP BY user_id ORDER BY events DESC, user_id LIMIT ${p.limit}) ` +
+          `SELECT u.login, u.is_bot, CAST(t.events AS BIGINT) AS events FROM t JOIN dim_user u ON u.user_id = t.user_id ORDER BY t.events DESC, t.user_id`
+        : `SELECT u.login, u.is_bot, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_user u ON u.user_id = f.user_id ` +
+          `WHERE ${range(p)}${repoFilter(p)} GROUP BY u.user_id, u.login, u.is_bot ORDER BY events DESC, u.user_id LIMIT ${p.limit}`,
   },
   {
     name: 'event_type_trends',
@@ -92,9 +117,13 @@ export const PANELS: readonly PanelDef[] = [
     domain: 'github',
     title: 'Top repositories by stars',
     description: 'stars gained (WatchEvent) in the range',
-    sql: (p) =>
-      `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS stars FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
-      `WHERE f.event_type = 'WatchEvent' AND ${range(p)}${repoFilter(p)} GROUP BY r.repo_id, r.repo_name ORDER BY stars DESC, r.repo_id LIMIT ${p.limit}`,
+    sql: (p, r = NO_ROLLUPS) =>
+      r.repoDaily
+        ? `WITH t AS (SELECT f.repo_id, SUM(f.stars) AS stars FROM repo_daily f WHERE ${range(p)}${repoFilter(p)} GROUP BY f.repo_id HAVING SUM(f.stars) > 0 ` +
+          `ORDER BY stars DESC, f.repo_id LIMIT ${p.limit}) ` +
+          `SELECT r.repo_name, CAST(t.stars AS BIGINT) AS stars FROM t JOIN dim_repo r ON r.repo_id = t.repo_id ORDER BY t.stars DESC, t.repo_id`
+        : `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS stars FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
+          `WHERE f.event_type = 'WatchEvent' AND ${range(p)}${repoFilter(p)} GROUP BY r.repo_id, r.repo_name ORDER BY stars DESC, r.repo_id LIMIT ${p.limit}`,
   },
   {
     name: 'amplitude_bounds',

@@ -19,6 +19,7 @@ import { AuditLog } from '../../audit/audit-log.ts';
 import { Governance, PolicyViolation, TokenIndex } from '../../governance/index.ts';
 import { getPanel, parsePanelParams, PANELS, type Domain } from '../dashboard/panels.ts';
 import { healthReport } from '../dashboard/health.ts';
+import { GoldTableList, rollupsFor } from '../dashboard/rollups.ts';
 import { ensureWebBuilt, readAsset } from '../dashboard/web-assets.ts';
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -56,6 +57,7 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
       const tokens = await TokenIndex.load(ctx.loaded.config.operate.governance);
       const audit = new AuditLog(ctx.storage, ctx.layout);
       for (const d of ['github', 'amplitude'] as const) govs.set(d, new Governance(withDomain(ctx, d), { audit }));
+      const githubTables = new GoldTableList(ctx, 'github');
       const maxLagHours = typeof ctx.options.maxLagHours === 'number' ? ctx.options.maxLagHours : undefined;
 
       const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
@@ -72,7 +74,8 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
         const panel = getPanel(name);
         const params = parsePanelParams(query);
         const t0 = performance.now();
-        const r = await govs.get(panel.domain)!.query(principal, panel.sql(params), { via: 'dashboard', named: `dashboard:${name}` });
+        const rollups = panel.domain === 'github' ? rollupsFor(ctx, principal, await githubTables.get()) : undefined;
+        const r = await govs.get(panel.domain)!.query(principal, panel.sql(params, rollups), { via: 'dashboard', named: `dashboard:${name}` });
         return { panel: name, domain: panel.domain, columns: r.columns, rows: r.rows, truncated: r.truncated, ms: Math.round((performance.now() - t0) * 10) / 10 };
       };
 
