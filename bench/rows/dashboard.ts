@@ -20,7 +20,7 @@ const TARGET_MS = 200;
 
 export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const size = opts.quick ? { days: 1, repos: 30_000, users: 35_000, rowsPerDay: 230_000 } : { days: 1, repos: 400_000, users: 500_000, rowsPerDay: 3_500_000 };
-  const n = opts.quick ? 8 : 40;
+  const n = opts.quick ? 8 : 20;
   setTokenEnv();
   const lake = await sampleLake(size);
   const dist = join(opts.workDir, 'dist');

@@ -129,3 +129,27 @@ test('dashboard health: last run per pipeline, freshness from checkpoints, quara
   assert.deepEqual(h.alerts.map((a) => a.kind), ['failure']);
   assert.equal(h.anomalies[0]!.flagged.length, 1);
 });
+
+test('dashboard panels: the rollup variants (repo_daily, user_daily) answer exactly like fact_events', async () => {
+  const { registerGithubGoldViews } = await import('../../src/models/github/views.ts');
+  const { PANELS, parsePanelParams, NO_ROLLUPS } = await import('../../src/serve/dashboard/panels.ts');
+  const e = await DuckDbEngine.open();
+  try {
+    await registerGithubGoldViews(e, join(lake.gold, 'github'));
+    const cases = [{}, { from: lake.days[1], to: lake.days[1] }, { repos: 'bob/tool,alice/app,org3/project-10', limit: '3' }, { limit: '1' }];
+    let compared = 0;
+    for (const panel of PANELS.filter((p) => p.domain === 'github' && p.name !== 'github_bounds')) {
+      for (const c of cases) {
+        const p = parsePanelParams(c);
+        const viaFacts = await e.all(panel.sql(p, NO_ROLLUPS));
+        const viaRollups = await e.all(panel.sql(p, { repoDaily: true, userDaily: true }));
+        assert.ok(viaFacts.length > 0, `${panel.name} ${JSON.stringify(c)} has rows`);
+        assert.deepEqual(viaRollups, viaFacts, `${panel.name} ${JSON.stringify(c)}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, 5 * cases.length);
+  } finally {
+    await e.close();
+  }
+});
