@@ -29,6 +29,7 @@ export const governance = {
   policies: {
     'repo-owner': {
       fact_events: { rowFilter: { kind: 'owner-repos', column: 'repo_id' } },
+      repo_daily: { rowFilter: { kind: 'owner-repos', column: 'repo_id' } },
       dim_repo: { rowFilter: { kind: 'owner-repos', column: 'repo_id' } },
       dim_user: { rowFilter: { kind: 'owner-users', column: 'user_id' } },
       dim_date: {},
