@@ -174,6 +174,10 @@ test('dashboard e2e: the admin sees charts whose numbers match DuckDB on the gol
     assert.match((await page.textContent('#panel-alerts'))!, /pipeline amplitude-daily .* failed/);
     assert.match((await page.textContent('#anomaly-table'))!, /WatchEvent.*drop/);
 
+    const fresh = await page.$$eval('#panel-freshness .table > table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(fresh.map((r) => [r[0], r[1]]), [['amplitude', `${last}T00..${last}T23`], ['github', `gharchive-${last}T23`]]);
+
+    await page.waitForTimeout(500); // let the chart animations (300 ms) finish before the screenshot
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-admin.png'), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
@@ -206,6 +210,7 @@ test('dashboard e2e: a repo owner sees only their repositories, and no Amplitude
       assert.equal(await page.getAttribute(`#panel-${p}`, 'data-state'), 'denied');
       assert.match((await page.textContent(`#panel-${p} .error`))!, /Not available to you/);
     }
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-alice.png'), fullPage: true });
     assert.ok(existsSync(join(ARTIFACTS, 'dashboard-alice.png')));
 
