@@ -53,6 +53,17 @@ function repoFilter(p: PanelParams, col = 'f.repo_id'): string {
 
 const range = (p: PanelParams, col = 'f.dt') => `${col} BETWEEN ${date(p.from)} AND ${date(p.to)}`;
 
+/**
+ * Top `limit` keys of a per-day rollup by a measure over the range, as `SELECT <key>, <as>`. A rollup has one row per
+ * key and day, so a one-day range needs no aggregation: a top-N scan instead of a hash aggregate over every key.
+ */
+function topOfRollup(table: string, key: string, measure: string, as: string, p: PanelParams, limit: number, where = ''): string {
+  if (p.from === p.to) {
+    return `SELECT f.${key}, f.${measure} AS ${as} FROM ${table} f WHERE f.dt = ${date(p.from)}${where} ORDER BY ${as} DESC, f.${key} LIMIT ${limit}`;
+  }
+  return `SELECT f.${key}, SUM(f.${measure}) AS ${as} FROM ${table} f WHERE ${range(p)}${where} GROUP BY f.${key} ORDER BY ${as} DESC, f.${key} LIMIT ${limit}`;
+}
+
 export const PANELS: readonly PanelDef[] = [
   {
     name: 'github_bounds',
@@ -68,7 +79,7 @@ export const PANELS: readonly PanelDef[] = [
     description: 'the most active repositories in the range, for the repository picker',
     sql: (p, r = NO_ROLLUPS) =>
       r.repoDaily
-        ? `WITH t AS (SELECT repo_id, SUM(event_count) AS events FROM repo_daily WHERE ${range(p, 'dt')} GROUP BY repo_id ORDER BY events DESC, repo_id LIMIT 200) ` +
+        ? `WITH t AS (${topOfRollup('repo_daily', 'repo_id', 'event_count', 'events', p, 200)}) ` +
           `SELECT r.repo_name, CAST(SUM(t.events) AS BIGINT) AS events FROM t JOIN dim_repo r ON r.repo_id = t.repo_id GROUP BY r.repo_name ORDER BY events DESC, r.repo_name`
         : `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
           `WHERE ${range(p)} GROUP BY r.repo_name ORDER BY events DESC, r.repo_name LIMIT 200`,
@@ -80,9 +91,10 @@ export const PANELS: readonly PanelDef[] = [
     description: 'events per day for the picked repositories (default: the most active ones in the range)',
     sql: (p, r = NO_ROLLUPS) => {
       const t = r.repoDaily ? 'repo_daily' : 'fact_events';
-      const picked =
-        `WITH picked AS (SELECT f.repo_id, SUM(f.event_count) AS total FROM ${t} f WHERE ${range(p)} AND f.repo_id <> 0${repoFilter(p)} ` +
-        `GROUP BY f.repo_id ORDER BY total DESC, f.repo_id LIMIT ${p.limit}) `;
+      const picked = r.repoDaily
+        ? `WITH picked AS (${topOfRollup('repo_daily', 'repo_id', 'event_count', 'total', p, p.limit, ` AND f.repo_id <> 0${repoFilter(p)}`)}) `
+        : `WITH picked AS (SELECT f.repo_id, SUM(f.event_count) AS total FROM ${t} f WHERE ${range(p)} AND f.repo_id <> 0${repoFilter(p)} ` +
+          `GROUP BY f.repo_id ORDER BY total DESC, f.repo_id LIMIT ${p.limit}) `;
       return (
         picked +
         `SELECT CAST(f.dt AS VARCHAR) AS day, r.repo_id, r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS events ` +
@@ -98,7 +110,7 @@ export const PANELS: readonly PanelDef[] = [
     description: 'users with the most events in the range (bots flagged)',
     sql: (p, r = NO_ROLLUPS) =>
       r.userDaily && !p.repos.length
-        ? `WITH t AS (SELECT user_id, SUM(event_count) AS events FROM user_daily WHERE ${range(p, 'dt')} GROUP BY user_id ORDER BY events DESC, user_id LIMIT ${p.limit}) ` +
+        ? `WITH t AS (${topOfRollup('user_daily', 'user_id', 'event_count', 'events', p, p.limit)}) ` +
           `SELECT u.login, u.is_bot, CAST(t.events AS BIGINT) AS events FROM t JOIN dim_user u ON u.user_id = t.user_id ORDER BY t.events DESC, t.user_id`
         : `SELECT u.login, u.is_bot, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_user u ON u.user_id = f.user_id ` +
           `WHERE ${range(p)}${repoFilter(p)} GROUP BY u.user_id, u.login, u.is_bot ORDER BY events DESC, u.user_id LIMIT ${p.limit}`,
@@ -119,9 +131,8 @@ export const PANELS: readonly PanelDef[] = [
     description: 'stars gained (WatchEvent) in the range',
     sql: (p, r = NO_ROLLUPS) =>
       r.repoDaily
-        ? `WITH t AS (SELECT f.repo_id, SUM(f.stars) AS stars FROM repo_daily f WHERE ${range(p)}${repoFilter(p)} GROUP BY f.repo_id HAVING SUM(f.stars) > 0 ` +
-          `ORDER BY stars DESC, f.repo_id LIMIT ${p.limit}) ` +
-          `SELECT r.repo_name, CAST(t.stars AS BIGINT) AS stars FROM t JOIN dim_repo r ON r.repo_id = t.repo_id ORDER BY t.stars DESC, t.repo_id`
+        ? `WITH t AS (${topOfRollup('repo_daily', 'repo_id', 'stars', 'stars', p, p.limit, repoFilter(p))}) ` +
+          `SELECT r.repo_name, CAST(t.stars AS BIGINT) AS stars FROM t JOIN dim_repo r ON r.repo_id = t.repo_id WHERE t.stars > 0 ORDER BY t.stars DESC, t.repo_id`
         : `SELECT r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS stars FROM fact_events f JOIN dim_repo r ON r.repo_id = f.repo_id ` +
           `WHERE f.event_type = 'WatchEvent' AND ${range(p)}${repoFilter(p)} GROUP BY r.repo_id, r.repo_name ORDER BY stars DESC, r.repo_id LIMIT ${p.limit}`,
   },
