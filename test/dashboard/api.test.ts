@@ -21,7 +21,7 @@ before(async () => {
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>test page</title>');
   await writeFile(join(dist, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(lake.dir, 'secret.txt'), 'do not serve');
-  server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false })] });
+  server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, cacheStampTtlMs: 0 })] });
 });
 
 after(async () => {
@@ -152,4 +152,34 @@ test('dashboard panels: the rollup variants (repo_daily, user_daily) answer exac
   } finally {
     await e.close();
   }
+});
+
+// Last: it changes the gold of the shared sample lake.
+test('dashboard cache: a repeated panel is served from memory (and audited); a gold rebuild invalidates it', async () => {
+  const url = '/dashboard/api/panels/event_type_trends';
+  type R = { cached: boolean; rows: { day: string; events: number }[] };
+  const first = (await (await get(url, TOKENS.admin)).json()) as R;
+  const again = (await (await get(url, TOKENS.admin)).json()) as R;
+  assert.equal(again.cached, true);
+  assert.deepEqual(again.rows, first.rows);
+  // The same parameters for another principal are not the admin's cached rows.
+  const alice = (await (await get(url, TOKENS.alice)).json()) as R;
+  assert.notDeepEqual(alice.rows, first.rows);
+  const audit = new AuditLog(lake.ctx.storage, lake.ctx.layout);
+  let cachedEntries = 0;
+  for await (const { entry } of audit.entries()) if (entry?.actor === 'admin' && entry.detail?.cached === true && entry.detail?.named === 'dashboard:event_type_trends') cachedEntries++;
+  assert.ok(cachedEntries >= 1);
+  // A new day lands in gold: the next request sees it.
+  const next = '2026-12-01';
+  const e = await DuckDbEngine.open();
+  try {
+    const src = join(lake.gold, 'github', 'fact_events', `dt=${lake.days[0]}`, 'part-0.parquet');
+    await mkdir(join(lake.gold, 'github', 'fact_events', `dt=${next}`), { recursive: true });
+    await e.run(`COPY (SELECT DATE '${next}' AS dt, repo_id, user_id, event_type, event_count FROM read_parquet(${sqlString(src)})) TO ${sqlString(join(lake.gold, 'github', 'fact_events', `dt=${next}`, 'part-0.parquet'))} (FORMAT PARQUET)`);
+  } finally {
+    await e.close();
+  }
+  const after = (await (await get(url, TOKENS.admin)).json()) as R;
+  assert.equal(after.cached, false);
+  assert.ok(after.rows.some((r) => r.day === next));
 });

@@ -16,10 +16,11 @@ import type { ServeContext, ServePlugin } from '../plugin.ts';
 import { EventlakeError } from '../../core/errors.ts';
 import { redact } from '../../core/secrets.ts';
 import { AuditLog } from '../../audit/audit-log.ts';
-import { Governance, PolicyViolation, TokenIndex } from '../../governance/index.ts';
+import { Governance, PolicyViolation, TokenIndex, type QueryResult } from '../../governance/index.ts';
 import { getPanel, parsePanelParams, PANELS, type Domain } from '../dashboard/panels.ts';
 import { healthReport } from '../dashboard/health.ts';
 import { GoldTableList, rollupsFor } from '../dashboard/rollups.ts';
+import { PanelCache } from '../dashboard/cache.ts';
 import { ensureWebBuilt, readAsset } from '../dashboard/web-assets.ts';
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -39,6 +40,10 @@ export interface DashboardPluginOptions {
   distDir?: string;
   /** Skip building (serve distDir as it is). */
   build?: boolean;
+  /** Cache panel results per principal/parameters until gold changes (default true). */
+  cache?: boolean;
+  /** How long the gold version (file list digest) is trusted before re-listing, ms (default 5000). */
+  cacheStampTtlMs?: number;
 }
 
 export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlugin {
@@ -70,13 +75,25 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
         return principal;
       };
 
+      const cache = o.cache === false ? undefined : new PanelCache<QueryResult>(ctx, { stampTtlMs: o.cacheStampTtlMs });
       const runPanel = async (principal: string, name: string, query: Record<string, unknown>) => {
         const panel = getPanel(name);
         const params = parsePanelParams(query);
         const t0 = performance.now();
         const rollups = panel.domain === 'github' ? rollupsFor(ctx, principal, await githubTables.get()) : undefined;
-        const r = await govs.get(panel.domain)!.query(principal, panel.sql(params, rollups), { via: 'dashboard', named: `dashboard:${name}` });
-        return { panel: name, domain: panel.domain, columns: r.columns, rows: r.rows, truncated: r.truncated, ms: Math.round((performance.now() - t0) * 10) / 10 };
+        const sql = panel.sql(params, rollups);
+        const named = `dashboard:${name}`;
+        const key = cache && `${panel.domain}\u0000${await cache.stamp(panel.domain)}\u0000${principal}\u0000${sql}`;
+        let r = key ? cache.get(key) : undefined;
+        const cached = r !== undefined;
+        if (r) {
+          // Served from memory, still audited: who saw what is recorded like a query.
+          await audit.append({ actor: principal, action: 'query', target: r.tables.join(','), outcome: 'ok', detail: { sql: sql.slice(0, 2000), via: 'dashboard', named, rows: r.rows.length, cached: true } });
+        } else {
+          r = await govs.get(panel.domain)!.query(principal, sql, { via: 'dashboard', named });
+          if (key) cache.set(key, r);
+        }
+        return { panel: name, domain: panel.domain, columns: r.columns, rows: r.rows, truncated: r.truncated, cached, ms: Math.round((performance.now() - t0) * 10) / 10 };
       };
 
       app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
