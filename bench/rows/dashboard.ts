@@ -6,6 +6,7 @@
 // day has ~3-5M events over a few hundred thousand repos and users). --quick: 1/15 of that.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import type { BenchOptions } from '../run.ts';
 import { median, percentile, type BenchRow } from '../lib/measure.ts';
 import { DuckDbEngine, sqlString } from '../../src/engines/duckdb/duckdb-engine.ts';
@@ -13,6 +14,7 @@ import { registerGithubGoldViews } from '../../src/models/github/views.ts';
 import { startServe } from '../../src/serve/server.ts';
 import { createDashboardPlugin } from '../../src/serve/plugins/dashboard.ts';
 import { getPanel, parsePanelParams } from '../../src/serve/dashboard/panels.ts';
+import { rollupsFor, GoldTableList } from '../../src/serve/dashboard/rollups.ts';
 import { sampleLake, setTokenEnv, TOKENS } from '../../test/dashboard/fixture.ts';
 
 const PANELS = ['events_by_repo', 'most_active_users', 'event_type_trends', 'top_repos_by_stars', 'github_repos', 'amplitude_daily_events', 'amplitude_dau'];
@@ -25,7 +27,9 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const lake = await sampleLake(size);
   const dist = join(opts.workDir, 'dist');
   await mkdir(dist, { recursive: true });
-  const server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false })] });
+  // Cold: every request runs its governed query (no result cache). Warm: the default server (cache on).
+  const server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, cache: false })] });
+  const warmServer = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false })] });
   const raw = await DuckDbEngine.open();
   try {
     await registerGithubGoldViews(raw, join(lake.gold, 'github'));
@@ -36,8 +40,8 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
     const day = lake.days[0]!;
     const q = `from=${day}&to=${day}`;
 
-    const timeApi = async (panel: string, token: string): Promise<number[]> => {
-      const url = `${server.url}/dashboard/api/panels/${panel}?${q}`;
+    const timeApi = async (panel: string, token: string, base = server.url): Promise<number[]> => {
+      const url = `${base}/dashboard/api/panels/${panel}?${q}`;
       const get = async () => {
         const t = performance.now();
         const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -51,7 +55,8 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       return ms;
     };
     const timeRaw = async (panel: string): Promise<number[]> => {
-      const sql = getPanel(panel).sql(parsePanelParams({ from: day, to: day }));
+      // The same SQL the admin's panel runs (with the rollups), straight on the files: the cost of governance + HTTP.
+      const sql = getPanel(panel).sql(parsePanelParams({ from: day, to: day }), rollupsFor(lake.ctx, 'admin', await new GoldTableList(lake.ctx, 'github').get()));
       for (let i = 0; i < 2; i++) await raw.all(sql);
       const ms: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -67,16 +72,20 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
     for (const panel of PANELS) {
       const admin = await timeApi(panel, TOKENS.admin);
       const owner = panel.startsWith('amplitude') ? undefined : await timeApi(panel, TOKENS.alice);
+      const warm = await timeApi(panel, TOKENS.admin, warmServer.url);
       const direct = await timeRaw(panel);
       const p95 = Math.max(percentile(admin, 95), owner ? percentile(owner, 95) : 0);
       out.push({
         row: `dashboard ${panel}`,
-        ours: `API admin p50 ${f(median(admin))} / p95 ${f(percentile(admin, 95))} ms` + (owner ? `; repo owner p50 ${f(median(owner))} / p95 ${f(percentile(owner, 95))} ms` : ''),
+        ours:
+          `cold API admin p50 ${f(median(admin))} / p95 ${f(percentile(admin, 95))} ms` +
+          (owner ? `; repo owner p50 ${f(median(owner))} / p95 ${f(percentile(owner, 95))} ms` : '') +
+          `; cached p50 ${f(median(warm))} ms`,
         comparison: `raw DuckDB p50 ${f(median(direct))} / p95 ${f(percentile(direct, 95))} ms`,
         ratio: median(direct) > 0 ? median(admin) / median(direct) : null,
-        target: `p95 < ${TARGET_MS} ms`,
+        target: `cold p95 < ${TARGET_MS} ms`,
         pass: p95 < TARGET_MS,
-        notes: `fact_events ${Number(facts!.n).toLocaleString('en-US')} rows (1 day), ${size.repos.toLocaleString('en-US')} repos, ${size.users.toLocaleString('en-US')} users; ${n} requests after 2 warm-up`,
+        notes: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; fact_events ${Number(facts!.n).toLocaleString('en-US')} rows (1 day), ${size.repos.toLocaleString('en-US')} repos, ${size.users.toLocaleString('en-US')} users; ${n} requests after 2 warm-up`,
       });
     }
     const health: number[] = [];
@@ -90,6 +99,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   } finally {
     await raw.close();
     await server.close();
+    await warmServer.close();
     await lake.cleanup();
   }
 }
