@@ -63,8 +63,9 @@ export function rankedBarOption(title: string, xName: string, rows: Row[], label
   const cats = rows.map((r) => String(r[label]));
   const main = rows.map((r) => (o.flag && r[o.flag] ? 0 : num(r[value])));
   const flagged = rows.map((r) => (o.flag && r[o.flag] ? num(r[value]) : 0));
-  const series: object[] = [{ name: value.replace(/_/g, ' '), type: 'bar', stack: 'v', data: main, label: { show: true, position: 'right' } }];
-  if (o.flag) series.push({ name: o.flagName ?? o.flag, type: 'bar', stack: 'v', data: flagged, label: { show: true, position: 'right', formatter: (p: { value: number }) => (p.value ? String(p.value) : '') } });
+  const barLabel = { show: true, position: 'right', formatter: (p: { value: number }) => (p.value ? String(p.value) : '') };
+  const series: object[] = [{ name: value.replace(/_/g, ' '), type: 'bar', stack: 'v', data: main, label: barLabel }];
+  if (o.flag) series.push({ name: o.flagName ?? o.flag, type: 'bar', stack: 'v', data: flagged, label: barLabel });
   return {
     title: { text: title, right: 8, top: 0, textStyle: { fontSize: 12, fontWeight: 500, color: '#6b7385' } },
     animationDuration: 300,

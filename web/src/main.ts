@@ -141,6 +141,8 @@ function renderHealth(h: Health): void {
     runs.querySelector('.table') as HTMLElement,
     ['pipeline', 'window', 'status', 'duration_s', 'started', 'recent', 'error'],
     h.pipelines.map((p) => ({ pipeline: p.pipeline, window: p.window, status: p.status, duration_s: p.durationMs === undefined ? null : Math.round(p.durationMs / 100) / 10, started: p.startedAt.replace('T', ' ').slice(0, 19), recent: p.recent.map((s) => (s === 'succeeded' ? '●' : s === 'failed' ? '✕' : '○')).join(''), error: p.failedStep ? `${p.failedStep}: ${p.error ?? ''}` : null })),
+    500,
+    'no pipeline runs recorded yet (eventlake run <pipeline> --window …, or the scheduler of eventlake serve)',
   );
   for (const td of runs.querySelectorAll<HTMLElement>('td[data-col="status"]')) td.classList.add(`status-${td.textContent}`);
   runs.dataset.state = 'ready';
@@ -148,19 +150,19 @@ function renderHealth(h: Health): void {
 
   const fq = $('panel-freshness');
   const t = fq.querySelector('.table') as HTMLElement;
-  renderTable(t, ['source', 'newest_window', 'lag', 'stale'], h.freshness.map((f) => ({ source: f.source, newest_window: f.newestWindow ?? null, lag: fmtLag(f.lagSeconds), stale: f.stale ? 'STALE' : 'ok' })));
+  renderTable(t, ['source', 'newest_window', 'lag', 'stale'], h.freshness.map((f) => ({ source: f.source, newest_window: f.newestWindow ?? null, lag: fmtLag(f.lagSeconds), stale: f.stale ? 'STALE' : 'ok' })), 500, 'no extract checkpoints yet');
   const q = document.createElement('div');
-  renderTable(q, ['source', 'records', 'files', 'latest_dt', 'reasons'], h.quarantine.map((x) => ({ source: x.source, records: x.records ?? null, files: x.files, latest_dt: x.latestDt ?? null, reasons: Object.entries(x.reasons).map(([k, v]) => `${k} (${v})`).join('; ') })));
+  renderTable(q, ['source', 'records', 'files', 'latest_dt', 'reasons'], h.quarantine.map((x) => ({ source: x.source, records: x.records ?? null, files: x.files, latest_dt: x.latestDt ?? null, reasons: Object.entries(x.reasons).map(([k, v]) => `${k} (${v})`).join('; ') })), 500, 'nothing quarantined');
   q.id = 'quarantine-table';
   t.appendChild(q);
   fq.dataset.state = 'ready';
 
   const al = $('panel-alerts');
   const at = al.querySelector('.table') as HTMLElement;
-  renderTable(at, ['sent', 'kind', 'subject'], h.alerts.map((a) => ({ sent: a.sentAt.replace('T', ' ').slice(0, 16), kind: a.kind, subject: a.subject })));
+  renderTable(at, ['sent', 'kind', 'subject'], h.alerts.map((a) => ({ sent: a.sentAt.replace('T', ' ').slice(0, 16), kind: a.kind, subject: a.subject })), 500, 'no alerts sent');
   const an = document.createElement('div');
   an.id = 'anomaly-table';
-  renderTable(an, ['source', 'day', 'series', 'flag', 'count', 'median'], h.anomalies.flatMap((r) => r.flagged.map((f) => ({ source: r.source, day: f.dt, series: f.series, flag: f.direction, count: f.count, median: f.median }))));
+  renderTable(an, ['source', 'day', 'series', 'flag', 'count', 'median'], h.anomalies.flatMap((r) => r.flagged.map((f) => ({ source: r.source, day: f.dt, series: f.series, flag: f.direction, count: f.count, median: f.median }))), 500, 'no anomaly flagged (eventlake anomalies --source <s> writes the report)');
   at.appendChild(an);
   al.dataset.state = 'ready';
 }

@@ -3,13 +3,14 @@ import type { Row } from './api.ts';
 
 const fmt = new Intl.NumberFormat('en-US');
 
-function cell(v: Row[string]): string {
+function cell(col: string, v: Row[string]): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return fmt.format(v);
+  // Ids are names, not quantities: no thousands separators.
+  if (typeof v === 'number' && !/(^|_)id$/.test(col)) return fmt.format(v);
   return String(v);
 }
 
-export function renderTable(host: HTMLElement, columns: string[], rows: Row[], maxRows = 500): void {
+export function renderTable(host: HTMLElement, columns: string[], rows: Row[], maxRows = 500, empty = 'no rows'): void {
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
   for (const c of columns) {
@@ -22,12 +23,18 @@ export function renderTable(host: HTMLElement, columns: string[], rows: Row[], m
     const tr = body.insertRow();
     for (const c of columns) {
       const td = tr.insertCell();
-      td.textContent = cell(r[c]);
+      td.textContent = cell(c, r[c]);
       if (typeof r[c] === 'number') td.className = 'num';
       td.dataset.col = c;
     }
   }
   host.replaceChildren(table);
+  if (!rows.length) {
+    const none = document.createElement('p');
+    none.className = 'muted empty';
+    none.textContent = empty;
+    host.appendChild(none);
+  }
   if (rows.length > maxRows) {
     const more = document.createElement('p');
     more.className = 'muted';
