@@ -112,8 +112,10 @@ export const PANELS: readonly PanelDef[] = [
       r.userDaily && !p.repos.length
         ? `WITH t AS (${topOfRollup('user_daily', 'user_id', 'event_count', 'events', p, p.limit)}) ` +
           `SELECT u.login, u.is_bot, CAST(t.events AS BIGINT) AS events FROM t JOIN dim_user u ON u.user_id = t.user_id ORDER BY t.events DESC, t.user_id`
-        : `SELECT u.login, u.is_bot, CAST(SUM(f.event_count) AS BIGINT) AS events FROM fact_events f JOIN dim_user u ON u.user_id = f.user_id ` +
-          `WHERE ${range(p)}${repoFilter(p)} GROUP BY u.user_id, u.login, u.is_bot ORDER BY events DESC, u.user_id LIMIT ${p.limit}`,
+        : // Rank on fact_events alone, then look up the few winners in dim_user (not a join over every user).
+          `WITH t AS (SELECT f.user_id, SUM(f.event_count) AS events FROM fact_events f WHERE ${range(p)}${repoFilter(p)} ` +
+          `GROUP BY f.user_id ORDER BY events DESC, f.user_id LIMIT ${p.limit}) ` +
+          `SELECT u.login, u.is_bot, CAST(t.events AS BIGINT) AS events FROM t JOIN dim_user u ON u.user_id = t.user_id ORDER BY t.events DESC, t.user_id`,
   },
   {
     name: 'event_type_trends',
