@@ -21,7 +21,7 @@ before(async () => {
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>test page</title>');
   await writeFile(join(dist, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(lake.dir, 'secret.txt'), 'do not serve');
-  server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, cacheStampTtlMs: 0 })] });
+  server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, goldRelistMs: 0 })] });
 });
 
 after(async () => {

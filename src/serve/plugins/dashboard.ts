@@ -42,8 +42,8 @@ export interface DashboardPluginOptions {
   build?: boolean;
   /** Cache panel results per principal/parameters until gold changes (default true). */
   cache?: boolean;
-  /** How long the gold version (file list digest) is trusted before re-listing, ms (default 5000). */
-  cacheStampTtlMs?: number;
+  /** How long a listing of gold (file digest for the cache, table set for the views) is trusted, ms (default 5000). */
+  goldRelistMs?: number;
 }
 
 export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlugin {
@@ -62,7 +62,20 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
       const tokens = await TokenIndex.load(ctx.loaded.config.operate.governance);
       const audit = new AuditLog(ctx.storage, ctx.layout);
       for (const d of ['github', 'amplitude'] as const) govs.set(d, new Governance(withDomain(ctx, d), { audit }));
-      const githubTables = new GoldTableList(ctx, 'github');
+      const goldLists = new Map<Domain, GoldTableList>((['github', 'amplitude'] as const).map((d) => [d, new GoldTableList(ctx, d, o.goldRelistMs ?? 5_000)]));
+      const seenTables = new Map<Domain, string>();
+      /** Gold tables of a domain; a table that appeared or went away since the last look re-opens the governed views. */
+      const tablesOf = async (d: Domain): Promise<Set<string>> => {
+        const t = await goldLists.get(d)!.get();
+        const sig = [...t].sort().join(',');
+        const before = seenTables.get(d);
+        seenTables.set(d, sig);
+        if (before !== undefined && before !== sig) {
+          log.info({ domain: d, tables: sig }, 'gold tables changed: re-opening governed views');
+          await govs.get(d)!.refresh();
+        }
+        return t;
+      };
       const maxLagHours = typeof ctx.options.maxLagHours === 'number' ? ctx.options.maxLagHours : undefined;
 
       const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
@@ -75,12 +88,13 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
         return principal;
       };
 
-      const cache = o.cache === false ? undefined : new PanelCache<QueryResult>(ctx, { stampTtlMs: o.cacheStampTtlMs });
+      const cache = o.cache === false ? undefined : new PanelCache<QueryResult>(ctx, { stampTtlMs: o.goldRelistMs });
       const runPanel = async (principal: string, name: string, query: Record<string, unknown>) => {
         const panel = getPanel(name);
         const params = parsePanelParams(query);
         const t0 = performance.now();
-        const rollups = panel.domain === 'github' ? rollupsFor(ctx, principal, await githubTables.get()) : undefined;
+        const tables = await tablesOf(panel.domain);
+        const rollups = panel.domain === 'github' ? rollupsFor(ctx, principal, tables) : undefined;
         const sql = panel.sql(params, rollups);
         const named = `dashboard:${name}`;
         const key = cache && `${panel.domain}\u0000${await cache.stamp(panel.domain)}\u0000${principal}\u0000${sql}`;
