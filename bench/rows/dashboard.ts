@@ -29,7 +29,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   await mkdir(dist, { recursive: true });
   // Cold: every request runs its governed query (no result cache). Warm: the default server (cache on).
   const server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, cache: false })] });
-  const warmServer = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false })] });
+  const warmServer = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: dist, build: false, prewarmEveryMs: 0 })] });
   const raw = await DuckDbEngine.open();
   try {
     await registerGithubGoldViews(raw, join(lake.gold, 'github'));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startServe } from '../../src/serve/server.ts';
 import { createDashboardPlugin } from '../../src/serve/plugins/dashboard.ts';
 import { sampleLake, setTokenEnv, TOKENS } from './fixture.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
 
 test('dashboard: a gold table built after start is served without a restart', async () => {
   setTokenEnv();
@@ -24,6 +25,35 @@ test('dashboard: a gold table built after start is served without a restart', as
     assert.equal(after.status, 200);
     const rows = ((await after.json()) as { rows: { day: string }[] }).rows;
     assert.deepEqual(rows.map((r) => r.day), lake.days);
+  } finally {
+    await server.close();
+    await lake.cleanup();
+  }
+});
+
+test('dashboard: the first view of every principal with a token is pre-computed at start (audited as prewarm)', async () => {
+  setTokenEnv();
+  const lake = await sampleLake({ days: 2, repos: 20, users: 20, rowsPerDay: 300 });
+  const server = await startServe(lake.ctx, { port: 0, pluginInstances: [createDashboardPlugin({ distDir: lake.dir, build: false })] });
+  try {
+    const audit = new AuditLog(lake.ctx.storage, lake.ctx.layout);
+    const warmed = async () => {
+      const seen = new Set<string>();
+      for await (const { entry } of audit.entries()) if (entry?.detail?.via === 'dashboard-prewarm' && entry.detail.named === 'dashboard:amplitude_dau') seen.add(entry.actor);
+      return seen;
+    };
+    // admin and the analyst see amplitude_dau (the last panel warmed per principal); alice's attempt is refused.
+    for (let seen = await warmed(); !(seen.has('admin') && seen.has('analyst')); seen = await warmed()) await new Promise((r) => setTimeout(r, 100));
+    const { from, to } = { from: lake.days[0]!, to: lake.days.at(-1)! };
+    for (const [who, panel, q] of [
+      ['admin', 'events_by_repo', `from=${from}&to=${to}&limit=10`],
+      ['alice', 'top_repos_by_stars', `from=${from}&to=${to}&limit=10`],
+      ['analyst', 'amplitude_daily_events', `from=${from}&to=${to}&by=event_type`],
+    ] as const) {
+      const r = (await (await fetch(`${server.url}/dashboard/api/panels/${panel}?${q}`, { headers: { authorization: `Bearer ${TOKENS[who]}` } })).json()) as { cached: boolean; rows: unknown[] };
+      assert.equal(r.cached, true, `${who} ${panel}`);
+      assert.ok(r.rows.length > 0);
+    }
   } finally {
     await server.close();
     await lake.cleanup();

@@ -4,6 +4,7 @@ import './style.css';
 import { api, ApiError, session, type Health, type PanelResult, type Row } from './api.ts';
 import { mountChart, rankedBarOption, runsOption, timeSeriesOption, type Chart, type Option } from './charts.ts';
 import { downloadCsv, renderTable } from './table.ts';
+import { defaultRange, DEFAULT_BREAKDOWN, DEFAULT_LIMIT, type Bounds } from '../../src/serve/dashboard/default-range.ts';
 
 interface PanelSpec {
   name: string;
@@ -17,7 +18,7 @@ interface PanelSpec {
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const state = { from: '', to: '', repos: [] as string[], limit: 10, by: 'event_type' };
+const state = { from: '', to: '', repos: [] as string[], limit: DEFAULT_LIMIT, by: DEFAULT_BREAKDOWN };
 
 const gh = () => ({ from: state.from, to: state.to, repos: state.repos.join(','), limit: state.limit });
 const amp = () => ({ from: state.from, to: state.to, by: state.by });
@@ -205,26 +206,20 @@ async function refresh(): Promise<void> {
   document.body.dataset.loading = 'false';
 }
 
-/** Default range: the days that have data (GitHub, else Amplitude), at most the last 31. */
-async function defaultRange(): Promise<void> {
-  let lo = '';
-  let hi = '';
+/** Default range: the days that have data (GitHub and/or Amplitude), at most the last 31 (same rule the server pre-warms). */
+async function setDefaultRange(): Promise<void> {
+  const bounds: Bounds[] = [];
   for (const name of ['github_bounds', 'amplitude_bounds']) {
     try {
       const r = await api.panel(name, {});
-      const row = r.rows[0];
-      if (row?.first_day && row.last_day) {
-        lo = lo && lo < String(row.first_day) ? lo : String(row.first_day);
-        hi = hi > String(row.last_day) ? hi : String(row.last_day);
-      }
+      if (r.rows[0]) bounds.push(r.rows[0]);
     } catch {
       /* domain not visible to this principal */
     }
   }
-  if (!hi) hi = lo = new Date().toISOString().slice(0, 10);
-  const monthBefore = new Date(Date.parse(`${hi}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-  $<HTMLInputElement>('from').value = lo > monthBefore ? lo : monthBefore;
-  $<HTMLInputElement>('to').value = hi;
+  const { from, to } = defaultRange(bounds);
+  $<HTMLInputElement>('from').value = from;
+  $<HTMLInputElement>('to').value = to;
 }
 
 function signOut(message = ''): void {
@@ -257,7 +252,7 @@ async function signIn(token: string): Promise<void> {
   $('app').hidden = false;
   state.repos = [];
   buildLayout();
-  await defaultRange();
+  await setDefaultRange();
   readFilters();
   await loadRepos();
   await refresh();

@@ -9,6 +9,8 @@ import { EventlakeError } from '../../core/errors.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const WEB_ROOT = join(repoRoot, 'web');
 export const BUILD_SCRIPT = join(repoRoot, 'scripts', 'build-web.mjs');
+/** Files outside web/ that the page build depends on (the build script, modules the page imports from src/). */
+const PAGE_IMPORTS = [BUILD_SCRIPT, join(repoRoot, 'src', 'serve', 'dashboard', 'default-range.ts')];
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -25,7 +27,7 @@ export function webBuildStale(distDir = join(WEB_ROOT, 'dist')): boolean {
   const index = join(distDir, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return Math.max(newestSource(WEB_ROOT), statSync(BUILD_SCRIPT).mtimeMs) > built;
+  return Math.max(newestSource(WEB_ROOT), ...PAGE_IMPORTS.map((f) => statSync(f).mtimeMs)) > built;
 }
 
 let building: Promise<string> | undefined;

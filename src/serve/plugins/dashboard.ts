@@ -21,6 +21,7 @@ import { getPanel, parsePanelParams, PANELS, type Domain } from '../dashboard/pa
 import { healthReport } from '../dashboard/health.ts';
 import { GoldTableList, rollupsFor } from '../dashboard/rollups.ts';
 import { PanelCache } from '../dashboard/cache.ts';
+import { defaultRange, DEFAULT_BREAKDOWN, DEFAULT_LIMIT, type Bounds } from '../dashboard/default-range.ts';
 import { ensureWebBuilt, readAsset } from '../dashboard/web-assets.ts';
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -44,10 +45,18 @@ export interface DashboardPluginOptions {
   cache?: boolean;
   /** How long a listing of gold (file digest for the cache, table set for the views) is trusted, ms (default 5000). */
   goldRelistMs?: number;
+  /**
+   * Pre-compute the panels each principal with a token sees first (default range and filters) at start and whenever
+   * gold changes (checked every this many ms; 0 = never pre-warm). Default 60000. Needs the cache.
+   */
+  prewarmEveryMs?: number;
 }
 
 export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlugin {
   const govs = new Map<Domain, Governance>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let warming: Promise<void> | undefined;
   return {
     name: 'dashboard',
     async register(app: FastifyInstance, ctx: ServeContext) {
@@ -89,7 +98,7 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
       };
 
       const cache = o.cache === false ? undefined : new PanelCache<QueryResult>(ctx, { stampTtlMs: o.goldRelistMs });
-      const runPanel = async (principal: string, name: string, query: Record<string, unknown>) => {
+      const runPanel = async (principal: string, name: string, query: Record<string, unknown>, via = 'dashboard') => {
         const panel = getPanel(name);
         const params = parsePanelParams(query);
         const t0 = performance.now();
@@ -102,13 +111,57 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
         const cached = r !== undefined;
         if (r) {
           // Served from memory, still audited: who saw what is recorded like a query.
-          await audit.append({ actor: principal, action: 'query', target: r.tables.join(','), outcome: 'ok', detail: { sql: sql.slice(0, 2000), via: 'dashboard', named, rows: r.rows.length, cached: true } });
+          await audit.append({ actor: principal, action: 'query', target: r.tables.join(','), outcome: 'ok', detail: { sql: sql.slice(0, 2000), via, named, rows: r.rows.length, cached: true } });
         } else {
-          r = await govs.get(panel.domain)!.query(principal, sql, { via: 'dashboard', named });
+          r = await govs.get(panel.domain)!.query(principal, sql, { via, named });
           if (key) cache.set(key, r);
         }
         return { panel: name, domain: panel.domain, columns: r.columns, rows: r.rows, truncated: r.truncated, cached, ms: Math.round((performance.now() - t0) * 10) / 10 };
       };
+
+      // Pre-warming: what the page asks first for each principal, computed before anyone signs in (audited as
+      // via "dashboard-prewarm"). The first view of a day's gold then costs a cache lookup, not a scan.
+      const prewarmOnce = async () => {
+        const principals = ctx.loaded.config.operate.governance.principals.filter((p) => p.token).map((p) => p.name);
+        for (const principal of principals) {
+          const run = (name: string, q: Record<string, unknown>) => (closed ? Promise.reject(new Error('closed')) : runPanel(principal, name, q, 'dashboard-prewarm'));
+          const bounds: Bounds[] = [];
+          for (const b of ['github_bounds', 'amplitude_bounds']) {
+            const r = await run(b, {}).catch(() => undefined);
+            if (r?.rows[0]) bounds.push(r.rows[0] as Bounds);
+          }
+          const { from, to } = defaultRange(bounds);
+          const gh = { from, to, limit: String(DEFAULT_LIMIT) };
+          for (const [name, q] of [
+            ['github_repos', { from, to }],
+            ['events_by_repo', gh],
+            ['event_type_trends', gh],
+            ['most_active_users', gh],
+            ['top_repos_by_stars', gh],
+            ['amplitude_daily_events', { from, to, by: DEFAULT_BREAKDOWN }],
+            ['amplitude_dau', { from, to }],
+          ] as const) {
+            await run(name, q).catch(() => undefined); // not visible to this principal, or no gold yet
+          }
+        }
+      };
+      let lastStamps = '';
+      const prewarm = async () => {
+        if (!cache || closed || warming) return;
+        const stamps = (await Promise.all((['github', 'amplitude'] as const).map((d) => cache.stamp(d).catch(() => '')))).join('/');
+        if (stamps === lastStamps) return;
+        lastStamps = stamps;
+        warming = prewarmOnce()
+          .catch((err: unknown) => log.warn({ err }, 'dashboard pre-warming failed'))
+          .finally(() => (warming = undefined));
+        await warming;
+      };
+      const every = o.prewarmEveryMs ?? 60_000;
+      if (cache && every > 0) {
+        void prewarm();
+        timer = setInterval(() => void prewarm(), every);
+        timer.unref();
+      }
 
       app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
 
@@ -160,6 +213,9 @@ export function createDashboardPlugin(o: DashboardPluginOptions = {}): ServePlug
       });
     },
     async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      await warming;
       for (const g of govs.values()) await g.close();
       govs.clear();
     },
