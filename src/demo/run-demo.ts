@@ -123,7 +123,7 @@ export function renderSummary(s: DemoSummary): string {
   out += `warehouse: ${s.warehouse.rowsLoaded} events in ${s.warehouse.table} (${s.warehouse.target})\n`;
   for (const [name, rows] of Object.entries(s.reports)) out += `\nreport ${name}\n${table(rows)}`;
   out += `\nnext:\n  eventlake query "select event_type, count(*) from amplitude_events group by 1" --lake ${s.lake}\n`;
-  out += `  eventlake report --list --lake ${s.lake}\n  eventlake serve --lake ${s.lake}   (dashboard at http://127.0.0.1:8080/)\n`;
+  out += `  eventlake report --list --lake ${s.lake}\n  eventlake serve --lake ${s.lake}   (dashboard at http://127.0.0.1:8080/dashboard/)\n`;
   return out;
 }
 
