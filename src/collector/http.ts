@@ -13,6 +13,7 @@ import type { ProducerKeys } from './auth.ts';
 import { keyFromHeaders } from './auth.ts';
 import { scanBatchBody, type ScannedBatch } from './batch-body.ts';
 import { decodeBatchEntry, estimateEntryBytes } from './batch-entry.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { BufferFullError, type Collector } from './collector.ts';
 
 export const LIMITS = Object.freeze({
@@ -48,7 +49,53 @@ class ScannedBody {
   constructor(
     public raw: Buffer | undefined,
     readonly scan: ScannedBatch,
+    /** Pooled buffer holding raw. */
+    public backing: Buffer | undefined,
   ) {}
+}
+
+const tooLarge = () => Object.assign(new Error('request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+
+/**
+ * Reads a request body into a pooled buffer (fastify's reader would concatenate the chunks into a new one per
+ * request); same checks as fastify's: the body limit (413) and a body shorter or longer than Content-Length (400).
+ */
+function readPooled(req: FastifyRequest, payload: NodeJS.ReadableStream, pool: BufferPool, limit: number, cb: (err: Error | null, body?: Buffer, backing?: Buffer) => void): void {
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && declared > limit) {
+    payload.resume();
+    return cb(tooLarge());
+  }
+  let buf: Buffer | undefined = pool.take(declared ?? 1024 * 1024);
+  let len = 0;
+  let settled = false;
+  const finish = (err: Error | null) => {
+    if (settled) return;
+    settled = true;
+    if (err) {
+      pool.give(buf);
+      buf = undefined;
+      payload.resume(); // drain the rest
+      return cb(err);
+    }
+    cb(null, buf!.subarray(0, len), buf);
+  };
+  payload.on('data', (c: Buffer) => {
+    if (settled) return;
+    if (len + c.length > limit) return finish(tooLarge());
+    if (len + c.length > buf!.length) {
+      const bigger = pool.take(Math.max(len + c.length, buf!.length * 2));
+      buf!.copy(bigger, 0, 0, len);
+      pool.give(buf);
+      buf = bigger;
+    }
+    len += c.copy(buf!, len);
+  });
+  payload.on('end', () => {
+    if (declared !== undefined && len !== declared) return finish(Object.assign(new Error('Request body size did not match Content-Length'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' }));
+    finish(null);
+  });
+  payload.on('error', (e: Error) => finish(Object.assign(e, { statusCode: 400 })));
 }
 
 type Slot = { ok: true; data: Buffer } | { ok: false; code: string; message: string };
@@ -73,19 +120,28 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
   const { collector } = o;
   const m = collector.metrics;
 
-  // Batch bodies: the scanner for the common shape, JSON.parse otherwise (no prototype-poisoning regex pass over
-  // every 5 MB body: handlers only read Records/Record/Data/DeliveryStreamName and never merge the parsed object).
-  const parseJson = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
-    try {
-      const buf = body as Buffer;
-      const scan = scanBatchBody(buf);
-      done(null, scan ? new ScannedBody(buf, scan) : JSON.parse(buf.toString('utf8')));
-    } catch (e) {
-      done(Object.assign(new Error(`malformed JSON body: ${(e as Error).message}`), { statusCode: 400 }));
-    }
+  // Batch bodies are read into pooled buffers (buffer-pool.ts) and given to the scanner for the common shape, to
+  // JSON.parse otherwise (no prototype-poisoning regex pass over every 5 MB body: handlers only read
+  // Records/Record/Data/DeliveryStreamName and never merge the parsed object).
+  const bodies = new BufferPool(16);
+  const entries = new BufferPool(16);
+  const parseJson = (req: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => {
+    readPooled(req, payload, bodies, JSON_BODY_LIMIT, (err, buf, backing) => {
+      if (err) return done(err);
+      try {
+        const scan = scanBatchBody(buf!);
+        if (scan) return done(null, new ScannedBody(buf, scan, backing));
+        const parsed: unknown = JSON.parse(buf!.toString('utf8'));
+        bodies.give(backing);
+        done(null, parsed);
+      } catch (e) {
+        bodies.give(backing);
+        done(Object.assign(new Error(`malformed JSON body: ${(e as Error).message}`), { statusCode: 400 }));
+      }
+    });
   };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1'], { parseAs: 'buffer', bodyLimit: JSON_BODY_LIMIT }, parseJson);
+  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1'], parseJson);
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: NDJSON_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
@@ -216,19 +272,28 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
    * response JSON directly (500 RecordIds sharing one prefix).
    */
   const putScannedBatch = async (req: FastifyRequest, reply: FastifyReply, body: ScannedBody): Promise<string> => {
-    checkStream(body);
     const { scan } = body;
-    if (!scan.hasRecords || scan.count === 0) throw apiError(400, 'InvalidArgumentException', 'Records must be a non-empty array of {Data: base64}');
-    if (scan.count > LIMITS.maxRecords) throw apiError(400, 'InvalidArgumentException', `${scan.count} records in one call, over the limit of ${LIMITS.maxRecords}`);
+    let d: ReturnType<typeof decodeBatchEntry>;
     try {
-      collector.checkRoom(estimateEntryBytes(scan)); // refuse before spending CPU on a batch that cannot be stored
-    } catch (e) {
-      throw storeError(e);
+      checkStream(body);
+      if (!scan.hasRecords || scan.count === 0) throw apiError(400, 'InvalidArgumentException', 'Records must be a non-empty array of {Data: base64}');
+      if (scan.count > LIMITS.maxRecords) throw apiError(400, 'InvalidArgumentException', `${scan.count} records in one call, over the limit of ${LIMITS.maxRecords}`);
+      try {
+        collector.checkRoom(estimateEntryBytes(scan)); // refuse before spending CPU on a batch that cannot be stored
+      } catch (e) {
+        throw storeError(e);
+      }
+      d = decodeBatchEntry(body.raw!, scan, Date.now(), LIMITS.maxRecordBytes, entries);
+    } finally {
+      // The request body is not needed while the ack waits for the disk: its buffer serves the next request.
+      bodies.give(body.backing);
+      body.raw = body.backing = undefined;
     }
-    const d = decodeBatchEntry(body.raw!, scan, Date.now(), LIMITS.maxRecordBytes);
-    body.raw = undefined; // the request body is not needed while the ack waits for the disk
     if (d.failures) for (const f of d.failures) if (f) m.rejected.inc({ reason: f.code });
-    if (d.rawBytes > LIMITS.maxBatchBytes) throw apiError(413, 'InvalidArgumentException', `the call carries ${d.rawBytes} bytes of data, over the ${LIMITS.maxBatchBytes}-byte limit per call`);
+    if (d.rawBytes > LIMITS.maxBatchBytes) {
+      entries.give(d.backing);
+      throw apiError(413, 'InvalidArgumentException', `the call carries ${d.rawBytes} bytes of data, over the ${LIMITS.maxBatchBytes}-byte limit per call`);
+    }
     let prefix = '';
     if (d.entry) {
       let w: { seq: number; offset: number };
@@ -236,6 +301,8 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
         w = await collector.ingestEntry(d.entry, d.count, d.rawBytes, req.producer ?? 'anonymous');
       } catch (e) {
         throw storeError(e);
+      } finally {
+        entries.give(d.backing); // written (or refused): the WAL holds no reference any more
       }
       prefix = `${collector.walId}-${w.seq}-${w.offset}-`;
       observeAck(req);
