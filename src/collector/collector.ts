@@ -76,7 +76,10 @@ export class Collector {
   /** Opens the WAL, queues what a previous run left for delivery, starts the interval trigger. */
   async start(): Promise<void> {
     this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir); // fails fast on a bad module
-    if (this.deps.config.deliveryThread) this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
+    if (this.deps.config.deliveryThread) {
+      this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
+      await this.worker.warm();
+    }
     const left = await this.wal.open();
     if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
     for (const s of left) this.enqueue(s);
