@@ -4,7 +4,7 @@
 // (keep-alive connections, PutRecordBatch of 500 real GitHub events, ~1.8 KB each).
 // "sustained" = events acked during the load / (load time + time to deliver the rest on graceful stop).
 // Child roles: `--bare <file>` (the bare server), `--load <url> <seconds> <concurrency> <key> <repoRoot>` (load generator).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -173,31 +173,50 @@ interface Round {
 /** One side-by-side round: the bare server, then the collector, under the same load from a third process. */
 async function round(opts: BenchOptions, i: number, seconds: number, concurrency: number): Promise<Round> {
   const { workDir, repoRoot } = opts;
-  // 1) the limit: bare append
-  const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, `bare-${i}.log`)], repoRoot, {});
-  const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
-  const bareMem = rssMB(bare.child.pid!);
-  bare.child.kill('SIGTERM');
-  await once(bare.child, 'exit');
-  rmSync(join(workDir, `bare-${i}.log`), { force: true });
-
-  // 2) the collector: durable acks, GitHub transform, gzip delivery
-  const config = join(workDir, `eventlake-${i}.config.yaml`);
-  writeFileSync(config, `lake:\n  root: ${join(workDir, `lake-${i}`)}\ncollector:\n  bufferSizeMiB: 64\n  bufferIntervalSeconds: 60\n  gzipLevel: 1\n  maxWalBytes: ${1024 * 1024 * 1024}\n`);
-  const col = await startServer(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], repoRoot, {
-    EVENTLAKE_CONFIG: config,
-    EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
-    EVENTLAKE_LOG_LEVEL: 'warn',
-  });
-  const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
-  const mem = rssMB(col.child.pid!);
-  const t0 = Date.now();
-  col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
-  const [code] = await once(col.child, 'exit');
-  const drain = (Date.now() - t0) / 1000;
-  if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
-  rmSync(join(workDir, `lake-${i}`), { recursive: true, force: true });
-  rmSync(join(workDir, '.eventlake-wal'), { recursive: true, force: true });
+  // The bare server leaves gigabytes of unsynced page cache behind: delete and sync before the collector runs, or
+  // the kernel's writeback competes with the collector's fsyncs. Odd rounds run the collector first.
+  const runBare = async () => {
+    const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, `bare-${i}.log`)], repoRoot, {});
+    const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
+    const mem = rssMB(bare.child.pid!);
+    bare.child.kill('SIGTERM');
+    await once(bare.child, 'exit');
+    rmSync(join(workDir, `bare-${i}.log`), { force: true });
+    spawnSync('sync');
+    return { b, mem };
+  };
+  // the collector: durable acks, GitHub transform, gzip delivery
+  const runCollector = async () => {
+    const config = join(workDir, `eventlake-${i}.config.yaml`);
+    writeFileSync(config, `lake:\n  root: ${join(workDir, `lake-${i}`)}\ncollector:\n  bufferSizeMiB: 64\n  bufferIntervalSeconds: 60\n  gzipLevel: 1\n  maxWalBytes: ${1024 * 1024 * 1024}\n`);
+    const col = await startServer(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], repoRoot, {
+      EVENTLAKE_CONFIG: config,
+      EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
+      EVENTLAKE_LOG_LEVEL: 'warn',
+    });
+    const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
+    const mem = rssMB(col.child.pid!);
+    const t0 = Date.now();
+    col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
+    const [code] = await once(col.child, 'exit');
+    const drain = (Date.now() - t0) / 1000;
+    if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
+    rmSync(join(workDir, `lake-${i}`), { recursive: true, force: true });
+    rmSync(join(workDir, '.eventlake-wal'), { recursive: true, force: true });
+    spawnSync('sync');
+    return { c, mem, drain };
+  };
+  let bare: Awaited<ReturnType<typeof runBare>>;
+  let col: Awaited<ReturnType<typeof runCollector>>;
+  if (i % 2 === 0) {
+    bare = await runBare();
+    col = await runCollector();
+  } else {
+    col = await runCollector();
+    bare = await runBare();
+  }
+  const { b, mem: bareMem } = bare;
+  const { c, mem, drain } = col;
   const third = c.rss.length >= 3 ? c.rss[Math.floor(c.rss.length / 3)]! : (c.rss[0] ?? mem.rss);
   return {
     bareRate: b.events / b.seconds,
