@@ -1,8 +1,8 @@
 // A fast reader for the one body shape that carries almost all traffic:
 //   {"DeliveryStreamName":"…","Records":[{"Data":"<base64>"},…]}   (any key order, any JSON whitespace)
 // It finds string ends with memchr-speed indexOf on the raw bytes and returns only where each Data string lies in
-// the body (no JS string per record, nothing on the V8 heap that a pending ack would keep alive: decoding
-// straight from these spans is what keeps garbage collection off the ack path). It returns undefined for anything
+// the body (no JS object or string per record: batch-entry.ts decodes from these spans straight into the WAL entry,
+// which keeps garbage collection off the ack path). It returns undefined for anything
 // else (escapes, other keys, other value types, bad JSON): the caller then uses JSON.parse. One difference from
 // JSON.parse: a string holding raw control or non-ASCII bytes is accepted as bytes; in a Data value that is invalid
 // base64 either way, so that record fails alone instead of the whole call.
