@@ -61,7 +61,8 @@ const tooLarge = () => Object.assign(new Error('request body is too large'), { s
  * request); same checks as fastify's: the body limit (413) and a body shorter or longer than Content-Length (400).
  */
 function readPooled(req: FastifyRequest, payload: NodeJS.ReadableStream, pool: BufferPool, limit: number, cb: (err: Error | null, body?: Buffer, backing?: Buffer) => void): void {
-  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  const cl = Number(req.headers['content-length']);
+  const declared = req.headers['content-length'] !== undefined && Number.isSafeInteger(cl) && cl >= 0 ? cl : undefined;
   if (declared !== undefined && declared > limit) {
     payload.resume();
     return cb(tooLarge());
