@@ -126,3 +126,18 @@ export async function runAthenaGold(steps: GoldStep[], r: AthenaGoldRunner, reru
   return res;
 }
 
+
+/**
+ * One gold table's INSERT INTO for a scheduled one-day run (the CDK Step Functions pipeline renders these at synth
+ * time): a per-dt table reads the silver events of `dt = ?` (the one Athena execution parameter), a dimension reads
+ * every partition of its per-dt table (no parameter). Names are unqualified: the query's database is the context.
+ * The caller deletes what the statement writes first (the dt=…/ prefix, or the dimension's whole location).
+ */
+export function dailyGoldInsert(t: GoldTableName, names: { events: string; table: (t: GoldTableName) => string }): string {
+  const cols = GOLD_COLUMNS[t].map(([c]) => c);
+  const perDt = (PER_DT_TABLES as readonly string[]).includes(t);
+  const source = perDt
+    ? `(SELECT * FROM ${q(names.events)} WHERE ${q('dt')} = ?) AS ${q('events')}`
+    : `${q(names.table(DIM_SOURCE[t as keyof typeof DIM_SOURCE]))} AS ${q(DIM_SOURCE[t as keyof typeof DIM_SOURCE])}`;
+  return modelInsertStatement(q(names.table(t)), goldSelect(t, 'trino', source), cols, perDt);
+}
