@@ -69,3 +69,22 @@ test('portable gold on DuckDB: identical to the pre-change DuckDB-only SQL on th
     await h.close();
   }
 });
+
+test('portable gold: each table renders for duckdb and trino with every macro filled, differing only in the dialect spellings', async () => {
+  const { MODEL_DIALECTS, renderModel } = await import('../../src/models/dialect.ts');
+  for (const t of Object.keys(GOLD_COLUMNS) as GoldTableName[]) {
+    const duck = goldSelect(t, 'duckdb', 'SRC');
+    const trino = goldSelect(t, 'trino', 'SRC');
+    for (const s of [duck, trino]) assert.doesNotMatch(s, /\{\{|\}\}/, `${t}: unfilled placeholder`);
+    // Undo the known spellings: what remains must be the same text (one definition, not two).
+    const norm = (s: string, d: 'duckdb' | 'trino') => {
+      const m = MODEL_DIALECTS[d];
+      let out = s.replaceAll(`${m.functions.regexp_like}(`, 'REGEXP_LIKE(').replaceAll(`${m.functions.isodow}(`, 'ISODOW(');
+      out = out.replace(d === 'duckdb' ? /CAST\(\('0x' \|\| substr\(md5\(lower\(actor_login\)\), 1, 13\)\) AS BIGINT\)/g : /from_base\(substr\(to_hex\(md5\(to_utf8\(lower\(actor_login\)\)\)\), 1, 13\), 16\)/g, 'MD5_52');
+      return out.replace(d === 'duckdb' ? /generate_series\(CAST\(bounds\.lo AS TIMESTAMP\), CAST\(bounds\.hi AS TIMESTAMP\), INTERVAL '1' DAY\) AS g\(d\)/ : /UNNEST\(sequence\(bounds\.lo, bounds\.hi, INTERVAL '1' DAY\)\) AS g\(d\)/, 'DAYS');
+    };
+    assert.equal(norm(duck, 'duckdb'), norm(trino, 'trino'), `${t}: the dialects differ beyond the macros`);
+  }
+  assert.throws(() => renderModel('models/x.sql', 'SELECT {{nope}}', MODEL_DIALECTS.trino, {}), /models\/x\.sql: no value for \{\{nope\}\} \(dialect trino\)/);
+  assert.throws(() => renderModel('models/x.sql', 'FROM {{day_series:a}}', MODEL_DIALECTS.duckdb, {}), /takes two arguments/);
+});
