@@ -221,10 +221,10 @@ export function register(reg: Registrar): void {
   g.command('aggregate')
     .summary('build the GitHub gold tables on Athena (the same model SQL as the embedded DuckDB build)')
     .description(
-      'Runs models/github/gold_*.sql on Athena over the Glue table github_events (eventlake athena setup): fact_events,\n' +
-        'repo_daily, user_daily per dt (CTAS on the first build, then INSERT INTO per chunk of ≤100 dts, each chunk\'s\n' +
-        'dt=…/ objects deleted first), then dim_repo, dim_user, dim_date rebuilt whole (location emptied, then INSERT INTO\n' +
-        'or CTAS). Tables are github_<table> under aggregated/github/<table>/. Reruns replace, never duplicate.\n' +
+      'Runs models/github/gold_*.sql on Athena over the Glue table github_events (eventlake athena setup): fact_events, ' +
+        "repo_daily, user_daily per dt (CTAS on the first build, then INSERT INTO per chunk of ≤100 dts, each chunk's " +
+        'dt=…/ objects deleted first), then dim_repo, dim_user, dim_date rebuilt whole (location emptied, then INSERT INTO ' +
+        'or CTAS). Tables are github_<table> under aggregated/github/<table>/. Reruns replace, never duplicate. ' +
         'Same as: eventlake aggregate --engine athena --source github --from … --to …',
     )
     .requiredOption('--from <date>', 'first dt (YYYY-MM-DD)')
