@@ -175,3 +175,48 @@ test('athena gold: `eventlake athena aggregate --print` (golden), node-sql-parse
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('athena gold end to end: `aggregate --engine athena` path with the lake on S3 (s3rver) and Athena/Glue on the local endpoint: only the window\'s partitions are replaced', async () => {
+  const { startS3, S3RVER_CREDENTIALS } = await import('./s3rver-harness.ts');
+  const { buildContext } = await import('../../src/cli/context.ts');
+  const { runAthenaAggregate } = await import('../../src/cli/commands/athena.ts');
+  const s3 = await startS3('lake-bucket');
+  const fake = await startFakeAthena({ pollsBeforeDone: 0, glueTables: new Set(ALL.map((t) => `eventlake.github_${t}`)) });
+  const root = await mkdtemp(join(tmpdir(), 'athena-gold-e2e-'));
+  const prev = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
+  try {
+    const ctx = await buildContext({ lake: join(root, 'lake') }, {
+      storage: { kind: 's3', s3: { bucket: 'lake-bucket', endpoint: s3.endpoint, forcePathStyle: true, prefix: 'prod', checksums: 'WHEN_REQUIRED', listApi: 'v1' } },
+      engine: { athena: { endpoint: fake.endpoint, workgroup: 'eventlake', database: 'eventlake', outputLocation: 's3://athena-results/eventlake/', pollIntervalMs: 1 } },
+    });
+    const keys = [
+      'aggregated/github/fact_events/dt=2024-01-01/part-0.parquet',
+      'aggregated/github/fact_events/dt=2024-01-02/part-0.parquet',
+      'aggregated/github/fact_events/dt=2023-12-31/part-0.parquet',
+      'aggregated/github/dim_repo/part-0.parquet',
+      'cleaned/github/events/dt=2024-01-01/part-0.parquet',
+    ];
+    for (const k of keys) await ctx.storage.put(k, Buffer.from('x'));
+    let printed = '';
+    await runAthenaAggregate(ctx, { from: '2024-01-01', to: '2024-01-02' }, (t) => (printed += t));
+    const left: string[] = [];
+    for (const k of keys) if (await ctx.storage.head(k)) left.push(k);
+    assert.deepEqual(left, ['aggregated/github/fact_events/dt=2023-12-31/part-0.parquet', 'cleaned/github/events/dt=2024-01-01/part-0.parquet'], 'the window\'s gold partitions and the dims were cleared; other dts and silver untouched');
+    assert.deepEqual(sent(fake).map((s) => s.split(' (')[0]), ALL.map((t) => `INSERT INTO "eventlake"."github_${t}"`));
+    assert.match(printed, /github gold on Athena: 2 dt\(s\), 6 statement\(s\), 3 object\(s\) replaced/);
+    const start = fake.calls.find((c) => c.target === 'AmazonAthena.StartQueryExecution')!.body;
+    assert.equal(start.WorkGroup, 'eventlake');
+    assert.equal(fake.calls.filter((c) => c.target === 'AWSGlue.GetTable').length, ALL.length, 'CTAS vs INSERT decided from Glue');
+    (ctx.storage as unknown as { close?: () => void }).close?.();
+  } finally {
+    process.env.AWS_ACCESS_KEY_ID = prev.id;
+    process.env.AWS_SECRET_ACCESS_KEY = prev.secret;
+    if (prev.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (prev.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    await fake.close();
+    await s3.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -52,7 +52,7 @@ const goldName = (t: string) => `github_${t}`;
  * `eventlake athena aggregate` / `eventlake aggregate --engine athena`: the GitHub gold build on Athena, from the
  * Glue table github_events (`eventlake athena setup`) to github_<gold table> under aggregated/github/<table>/.
  */
-export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions): Promise<void> {
+export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
   const dts = datesBetween(o.from, o.to ?? o.from);
   const chunkSize = o.chunkSize === undefined ? undefined : Number(o.chunkSize);
   if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= 100)) {
@@ -77,7 +77,7 @@ export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions
     const steps = planAthenaGold({ database, dts, location, existing, chunkSize, tableName: goldName });
     if (o.print) {
       const show = (s: GoldStep) => (s.kind === 'clear' ? `-- delete objects under ${s.dts ? s.dts.map((d) => `${s.location}dt=${d}/`).join(', ') : s.location}\n` : `${s.sql};\n`);
-      process.stdout.write(steps.map(show).join('\n'));
+      out(steps.map(show).join('\n'));
       return;
     }
     const engine = new AthenaEngine(a!);
@@ -96,7 +96,7 @@ export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions
         },
         rerun,
       );
-      process.stdout.write(`github gold on Athena: ${dts.length} dt(s), ${r.statements} statement(s), ${r.clearedObjects} object(s) replaced, ${r.scannedBytes} bytes scanned\n`);
+      out(`github gold on Athena: ${dts.length} dt(s), ${r.statements} statement(s), ${r.clearedObjects} object(s) replaced, ${r.scannedBytes} bytes scanned\n`);
     } finally {
       await engine.close();
     }
