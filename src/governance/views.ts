@@ -68,15 +68,16 @@ export async function cleanedTables(app: Context): Promise<Map<string, string>> 
 const src = (dir: string) => `read_parquet(${sqlString(`${dir}/**/*.parquet`)}, union_by_name = true, hive_partitioning = true)`;
 
 // Email-like text: local@domain.tld. Its characters exclude '"', '\\' and JSON punctuation, so inside JSON text a
-// match never spans two tokens and the replacement (no quotes, no backslashes) keeps the document valid.
-export const EMAIL_RE = '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}';
+// match never spans two tokens and the replacement (no quotes, no backslashes) keeps the document valid. The '@' may
+// be written as the JSON escape \u0040.
+export const EMAIL_RE = '[A-Za-z0-9._%+-]+(?:@|\\\\u0040)[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}';
 // A JSON member whose key contains "email"/"e-mail" and whose value is a string: "key": "value". Between tokens JSON
 // has only punctuation, whitespace, numbers and true/false/null, so a match always starts at a real key.
 const EMAIL_KEY_RE = '(?i)"((?:[^"\\\\]|\\\\.)*e-?mail(?:[^"\\\\]|\\\\.)*)"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"';
 export const REDACTED_EMAIL = '[redacted-email]';
 
 /** SQL that redacts emails in the text (or JSON text) of `c`, keeping the column's type. */
-function redactEmailsExpr(c: string, type: string): string {
+export function redactEmailsExpr(c: string, type: string): string {
   const keyed = `regexp_replace(CAST(${c} AS VARCHAR), ${sqlString(EMAIL_KEY_RE)}, ${sqlString(`"\\1":"${REDACTED_EMAIL}"`)}, 'g')`;
   return `CAST(regexp_replace(${keyed}, ${sqlString(EMAIL_RE)}, ${sqlString(REDACTED_EMAIL)}, 'g') AS ${type})`;
 }

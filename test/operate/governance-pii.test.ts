@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { stringify } from 'yaml';
 import { Governance } from '../../src/governance/index.ts';
+import { redactEmailsExpr } from '../../src/governance/views.ts';
+import { DuckDbEngine, sqlString } from '../../src/engines/duckdb/duckdb-engine.ts';
 import { runTransform } from '../../src/layers/transform.ts';
 import { buildProgram, reportError } from '../../src/cli/program.ts';
 import { metrics } from '../../src/core/metrics.ts';
@@ -30,6 +32,7 @@ const userProps: Record<string, unknown>[] = [
   { 'E-Mail': 'not-an-address', nested: { work_email: 'w@x.co', n: 1 }, list: ['ok', 'c.d@e.fr'] },
   { emails_sent: 3, cohort: 'b', handle: '@octocat', partial: 'y@z' },
   { note: 'a "quoted" word and a \\ backslash', email_verified: 'yes' },
+  { alt: 'mary.m@example.net', other: 'x' }, // written to the raw file with the '@' as the JSON escape \u0040
 ];
 const eventProps: Record<string, unknown>[] = userProps.map((_, i) => (i % 2 === 0 ? { page: `/p/${i}`, ref: `mailto:sales${i}@shop.example.com` } : { page: `/p/${i}` }));
 const ampInput = userProps.map((u, i) => ampEvent(i + 1, { user_properties: u, event_properties: eventProps[i], ip_address: `203.0.113.${i + 1}`, city: `City ${i}`, device_id: `device-${i}` }));
@@ -79,7 +82,9 @@ const rawUserProps = new Map<string, string>(); // uuid -> user_properties text 
 before(async () => {
   lake = await testLake({ governance });
   await writeGold(lake.ctx);
-  await putRaw(lake.ctx, 'amplitude', AMP_DT, 10, `187520_${AMP_DT}_10#0.json.gz`, ndjson(ampInput));
+  const escaped = ndjson(ampInput).replace('mary.m@example.net', 'mary.m\\u0040example.net');
+  assert.ok(escaped.includes('mary.m\\u0040example.net'));
+  await putRaw(lake.ctx, 'amplitude', AMP_DT, 10, `187520_${AMP_DT}_10#0.json.gz`, escaped);
   const lines = ghEvents.map((e, i) => modern({ id: e.id, type: 'PushEvent', actorId: e.actorId, login: e.login, repoId: e.repoId, repoName: e.repoName, createdAt: `${GH_DT}T00:0${i}:00Z`, payload: { ref: 'refs/heads/main', size: 1 } }));
   await lake.ctx.storage.put(lake.ctx.layout.rawKey('github', GH_DT, 0, `${GH_DT}-0.json.gz`), gz(lines));
   const done = await runTransform(lake.ctx);
@@ -123,6 +128,7 @@ test('governance pii: masks null / hash / redact / redact-emails and deny on rea
     assert.deepEqual(JSON.parse(String(row.event_properties)), redactRef(src.event_properties));
     assert.ok(!/@[a-z0-9-]+\.[a-z]{2,}/i.test(up), `no email left in ${up}`);
   }
+  // The raw-file \u0040 escape is normalised by the model; JSON text that keeps such escapes is covered below.
   // Spot checks of the reference itself, so a wrong reference cannot make the comparison above vacuous.
   assert.deepEqual(redactRef(userProps[0]), { cohort: 'a', email: '[redacted-email]' });
   assert.deepEqual(redactRef(userProps[2]), { '[redacted-email]': true, tier: 2 });
@@ -272,5 +278,24 @@ test('governance pii: POST /api/query over HTTP masks, filters and refuses the s
   } finally {
     await plugin.close?.();
     await app.close();
+  }
+});
+
+test('governance pii: the redact-emails SQL on JSON texts the models do not produce (escapes, spacing, nesting)', async () => {
+  const texts = [
+    '{"a": "x\\u0040example.com", "b": 1}',
+    '{ "Work-Email" : "w@x.co" , "k\\"ey": "v\\"al@ue", "arr": ["p@q.io", 2, null], "o": {"email": null, "EMAIL": "z"} }',
+    '{"emailing": {"to": "t@u.dev"}, "msg": "write to a@b.cc, or c@d.ee!"}',
+    '[]',
+  ];
+  const e = await DuckDbEngine.open();
+  try {
+    for (const t of texts) {
+      const [row] = await e.all<{ j: string; valid: boolean }>(`SELECT j, json_valid(j) AS valid FROM (SELECT ${redactEmailsExpr(sqlString(t), 'VARCHAR')} AS j)`);
+      assert.equal(row!.valid, true, row!.j);
+      assert.deepEqual(JSON.parse(row!.j), redactRef(JSON.parse(t)), t);
+    }
+  } finally {
+    await e.close();
   }
 });
