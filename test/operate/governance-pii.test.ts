@@ -166,6 +166,21 @@ test('governance pii: github_events row filter by owned repo_id, denied payload,
   await assert.rejects(gov.query('analyst', 'SELECT * FROM github_events'), /table "github_events" is not available to this principal/);
 });
 
+test('governance pii: layers [cleaned] only: gold tables are not governed tables, yet ownership still comes from gold dim_repo', async () => {
+  const c = lake.ctx.loaded.config;
+  const ctx = { ...lake.ctx, loaded: { ...lake.ctx.loaded, config: { ...c, operate: { ...c.operate, governance: { ...c.operate.governance, layers: ['cleaned' as const] } } } } };
+  const g = new Governance(ctx);
+  try {
+    const a = await g.query('alice', 'SELECT DISTINCT repo_id FROM github_events ORDER BY 1');
+    assert.deepEqual(a.rows, [{ repo_id: 1 }, { repo_id: 2 }]);
+    await assert.rejects(g.query('alice', 'SELECT * FROM fact_events'), /table "fact_events" is not available to this principal \(available: github_events\)/);
+    const admin = await g.query('admin', 'SELECT count(*) AS n FROM amplitude_events');
+    assert.deepEqual(admin.rows, [{ n: ampInput.length }]);
+  } finally {
+    await g.close();
+  }
+});
+
 test('governance pii: escape attempts on cleaned tables are refused and each is audited', async () => {
   const cleanedRoot = lake.ctx.storage.localPath('cleaned')!;
   const attempts: [string, string, RegExp][] = [
