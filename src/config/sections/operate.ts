@@ -85,7 +85,7 @@ export const tablePolicySchema = z
         z.object({ kind: z.literal('owner-users'), column: z.string().default('user_id') }).strict(),
       ])
       .optional(),
-    /** column -> mask (see maskSchema), e.g. { ip_address: null, user_id: hash, user_properties: redact-emails }. */
+    /** column -> mask (see maskSchema), e.g. { ip_address: 'null', user_id: hash, user_properties: redact-emails } (quote 'null' in YAML). */
     masks: z.record(z.string(), maskSchema).default({}),
     /** Columns removed from the view entirely. */
     deny: z.array(z.string()).default([]),
