@@ -7,6 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../src/demo/run-demo.ts';
+import { buildContext } from '../../src/cli/context.ts';
+import { governedQuery } from '../../src/governance/index.ts';
 import { DuckDbEngine, sqlString } from '../../src/engines/duckdb/duckdb-engine.ts';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -63,6 +65,14 @@ test('demo: extract → transform → aggregate → warehouse → reports on the
     } finally {
       await engine.close();
     }
+
+    // The serve config the demo writes: the restricted principal sees only its owner's repositories.
+    const ctx = await buildContext({ config: first.serveConfig });
+    const owned = await governedQuery(ctx, 'owner', 'SELECT DISTINCT r.repo_name FROM fact_events f JOIN dim_repo r USING (repo_id)');
+    const names = owned.rows.map((r) => String(r.repo_name));
+    assert.ok(names.length > 0 && names.every((n) => n.startsWith(`${first.demoOwner}/`)), names.join(','));
+    const all = await governedQuery(ctx, 'admin', 'SELECT count(DISTINCT repo_id) AS n FROM fact_events');
+    assert.ok(Number(all.rows[0]!.n) > names.length);
 
     const second = await runDemo({ lake, write: () => undefined });
     assert.deepEqual(second.cleaned, first.cleaned);
