@@ -100,6 +100,8 @@ export interface ModelDialect {
   md5_52(x: string): string;
   /** {{day_series:lo,hi}}: a FROM item with one row per day from lo to hi (dates, inclusive) as g(d). */
   daySeries(lo: string, hi: string): string;
+  /** The instant a UTC day ('YYYY-MM-DD', validated by the caller) starts, comparable with a UTC event_time column. */
+  utcDayStart(date: string): string;
 }
 
 export const MODEL_DIALECTS: Readonly<Record<ModelDialectName, ModelDialect>> = Object.freeze({
@@ -108,6 +110,8 @@ export const MODEL_DIALECTS: Readonly<Record<ModelDialectName, ModelDialect>> = 
     functions: { regexp_like: 'regexp_matches', isodow: 'isodow' },
     md5_52: (x: string) => `CAST(('0x' || substr(md5(${x}), 1, 13)) AS BIGINT)`,
     daySeries: (lo: string, hi: string) => `generate_series(CAST(${lo} AS TIMESTAMP), CAST(${hi} AS TIMESTAMP), INTERVAL '1' DAY) AS g(d)`,
+    // Cleaned event_time is TIMESTAMPTZ on DuckDB.
+    utcDayStart: (date: string) => `TIMESTAMPTZ '${date} 00:00:00+00'`,
   },
   trino: {
     name: 'trino',
@@ -115,6 +119,8 @@ export const MODEL_DIALECTS: Readonly<Record<ModelDialectName, ModelDialect>> = 
     // md5 takes varbinary in Trino; to_hex is upper-case, which from_base reads the same.
     md5_52: (x: string) => `from_base(substr(to_hex(md5(to_utf8(${x}))), 1, 13), 16)`,
     daySeries: (lo: string, hi: string) => `UNNEST(sequence(${lo}, ${hi}, INTERVAL '1' DAY)) AS g(d)`,
+    // Glue types event_time `timestamp`: Athena reads the UTC-adjusted Parquet value as a plain UTC timestamp.
+    utcDayStart: (date: string) => `TIMESTAMP '${date} 00:00:00'`,
   },
 });
 

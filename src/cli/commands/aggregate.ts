@@ -15,13 +15,13 @@ export function register(reg: Registrar): void {
     .option('--from <dt>', 'first cleaned dt (YYYY-MM-DD) to aggregate, inclusive (default: all)')
     .option('--to <dt>', 'last cleaned dt, inclusive')
     .option('--json', 'print the summary as JSON')
-    .addOption(new Option('--engine <engine>', 'duckdb (embedded, default) or athena (GitHub gold on Athena, see `eventlake athena aggregate --help`)').choices(['duckdb', 'athena']).default('duckdb'))
+    .addOption(new Option('--engine <engine>', 'duckdb (embedded, default) or athena (GitHub or Amplitude gold on Athena, see `eventlake athena aggregate --help`; --source defaults to github there)').choices(['duckdb', 'athena']).default('duckdb'))
     .action(async (o: { source?: string; from?: string; to?: string; json?: boolean; engine: string }, cmd) => {
       const ctx = await reg.context(cmd);
       if (o.engine === 'athena') {
-        if (o.source && o.source !== 'github') throw new EventlakeError('--engine athena builds the github gold only', { step: 'cli', code: 'USAGE' });
+        if (o.source && o.source !== 'github' && o.source !== 'amplitude') throw new EventlakeError('--engine athena builds the github or amplitude gold only', { step: 'cli', code: 'USAGE' });
         if (!o.from) throw new EventlakeError('--engine athena needs --from (and --to)', { step: 'cli', code: 'USAGE' });
-        await runAthenaAggregate(ctx, { from: o.from, to: o.to });
+        await runAthenaAggregate(ctx, { from: o.from, to: o.to, source: o.source ?? 'github' });
         return;
       }
       const res = await runAggregate(ctx, { source: o.source, from: o.from, to: o.to ?? o.from });

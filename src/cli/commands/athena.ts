@@ -12,7 +12,8 @@ import { formatResult, type OutputFormat } from '../../layers/query.ts';
 import { discoverLakeTables } from '../../engines/athena/lake-tables.ts';
 import { runCtas } from '../../engines/athena/ctas.ts';
 import { GlueApi } from '../../cloud/aws/glue.ts';
-import { planAthenaGold, runAthenaGold, type GoldStep } from '../../engines/athena/gold.ts';
+import { amplitudeTouchedDatesQuery, planAthenaAmplitudeGold, planAthenaGold, runAthenaGold, type GoldStep } from '../../engines/athena/gold.ts';
+import { GOLD_TABLES as AMPLITUDE_GOLD_TABLES } from '../../models/amplitude/gold.ts';
 import { DIM_TABLES, PER_DT_TABLES } from '../../models/github/gold-sql.ts';
 import type { S3Storage } from '../../storage/s3/s3-storage.ts';
 
@@ -44,6 +45,8 @@ export interface AthenaAggregateOptions {
   print?: boolean;
   locationBase?: string;
   chunkSize?: string;
+  /** github (default) or amplitude. */
+  source?: string;
 }
 
 const goldName = (t: string) => `github_${t}`;
@@ -53,6 +56,10 @@ const goldName = (t: string) => `github_${t}`;
  * Glue table github_events (`eventlake athena setup`) to github_<gold table> under aggregated/github/<table>/.
  */
 export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
+  const source = o.source ?? 'github';
+  if (source !== 'github' && source !== 'amplitude') {
+    throw new EventlakeError(`the gold build on Athena knows the sources github and amplitude (got "${source}")`, { step: 'cli', code: 'USAGE' });
+  }
   const dts = datesBetween(o.from, o.to ?? o.from);
   const chunkSize = o.chunkSize === undefined ? undefined : Number(o.chunkSize);
   if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= 100)) {
@@ -67,8 +74,10 @@ export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions
       next: `eventlake athena aggregate --from ${o.from} --to ${o.to ?? o.from} --print --location-base s3://bucket/prefix/ (to see the statements)`,
     });
   }
-  const location = (t: string) => locationOf(ctx, ctx.layout.aggregatedPrefix('github', t), o.locationBase);
-  const rerun = () => `eventlake aggregate --engine athena --source github --from ${dts[0]} --to ${dts.at(-1)}`;
+  const location = (t: string) => locationOf(ctx, ctx.layout.aggregatedPrefix(source, t), o.locationBase);
+  const rerun = () => `eventlake aggregate --engine athena --source ${source} --from ${dts[0]} --to ${dts.at(-1)}`;
+  const show = (s: GoldStep) => (s.kind === 'clear' ? `-- delete objects under ${s.dts ? s.dts.map((d) => `${s.location}dt=${d}/`).join(', ') : s.location}\n` : `${s.sql};\n`);
+  if (source === 'amplitude') return runAthenaAmplitude(ctx, { ...o, database, dts, chunkSize, location, rerun, show, athena: a }, out);
   const glue = o.print ? undefined : new GlueApi({ region: a!.region, endpoint: a!.endpoint });
   try {
     // Which gold tables exist decides CTAS (first build) or INSERT INTO; --print assumes a first build.
@@ -76,7 +85,6 @@ export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions
     if (glue) for (const t of [...PER_DT_TABLES, ...DIM_TABLES]) if (await glue.getTable(database, goldName(t))) existing.add(goldName(t));
     const steps = planAthenaGold({ database, dts, location, existing, chunkSize, tableName: goldName });
     if (o.print) {
-      const show = (s: GoldStep) => (s.kind === 'clear' ? `-- delete objects under ${s.dts ? s.dts.map((d) => `${s.location}dt=${d}/`).join(', ') : s.location}\n` : `${s.sql};\n`);
       out(steps.map(show).join('\n'));
       return;
     }
@@ -102,6 +110,67 @@ export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions
     }
   } finally {
     glue?.destroy();
+  }
+}
+
+/** Runs planned gold steps on Athena, deleting only inside the lake bucket/prefix; returns the summary counts. */
+async function runSteps(ctx: Context, engine: AthenaEngine, steps: GoldStep[], rerun: () => string) {
+  const lakeRoot = (ctx.storage as S3Storage).uri('x').slice(0, -1);
+  return runAthenaGold(
+    steps,
+    {
+      execute: (sql) => engine.execute(sql),
+      clear: (loc) => {
+        if (!loc.startsWith(lakeRoot)) throw new EventlakeError(`refusing to delete ${loc}: outside the lake ${lakeRoot}`, { step: 'athena.aggregate' });
+        return ctx.storage.deletePrefix(loc.slice(lakeRoot.length));
+      },
+      onStep: (i, n, s, res) => ctx.log.info({ queryId: res?.queryId, scannedBytes: res?.dataScannedBytes }, `athena aggregate: step ${i + 1}/${n} ${s.kind === 'sql' ? s.verb : 'clear'} ${s.table} done`),
+    },
+    rerun,
+  );
+}
+
+/**
+ * The Amplitude gold on Athena: the touched-dates query over the window's arrival dts of amplitude_events, then
+ * amplitude_daily_events / amplitude_daily_active_users rebuilt for those event days (engines/athena/gold.ts).
+ * --print cannot ask Athena which event days the window touches: it prints the query and then the steps as if the
+ * event days were the window's dts.
+ */
+async function runAthenaAmplitude(
+  ctx: Context,
+  o: Omit<AthenaAggregateOptions, "chunkSize"> & {
+    database: string; dts: string[]; chunkSize?: number; location: (t: string) => string; rerun: () => string;
+    show: (s: GoldStep) => string; athena: ReturnType<typeof athenaConfig> | undefined;
+  },
+  out: (text: string) => void,
+): Promise<void> {
+  const name = (t: string) => `amplitude_${t}`;
+  const touched = amplitudeTouchedDatesQuery(o.database, o.dts);
+  if (o.print) {
+    const steps = planAthenaAmplitudeGold({ database: o.database, dates: o.dts, location: o.location, existing: new Set(), chunkSize: o.chunkSize });
+    out(`-- event days the window touches:\n${touched};\n\n-- then, per touched event day (shown here as the window's dts):\n${steps.map(o.show).join('\n')}`);
+    return;
+  }
+  const a = o.athena!;
+  const glue = new GlueApi({ region: a.region, endpoint: a.endpoint });
+  const engine = new AthenaEngine(a);
+  try {
+    const existing = new Set<string>();
+    for (const t of AMPLITUDE_GOLD_TABLES) if (await glue.getTable(o.database, name(t))) existing.add(name(t));
+    let dates: string[];
+    try {
+      dates = (await engine.all<{ event_date: string }>(touched)).map((r) => String(r.event_date));
+    } catch (e) {
+      throw new EventlakeError(`athena gold build failed finding the event days of ${o.dts[0]}..${o.dts.at(-1)}: ${(e as Error).message}`, {
+        step: 'athena.aggregate.amplitude_events', cause: e, retryable: (e as EventlakeError).retryable ?? false, next: o.rerun(),
+      });
+    }
+    const steps = planAthenaAmplitudeGold({ database: o.database, dates, location: o.location, existing, chunkSize: o.chunkSize, tableName: name });
+    const r = await runSteps(ctx, engine, steps, o.rerun);
+    out(`amplitude gold on Athena: ${o.dts.length} dt(s) touching ${dates.length} event day(s), ${r.statements} statement(s), ${r.clearedObjects} object(s) replaced, ${r.scannedBytes} bytes scanned\n`);
+  } finally {
+    await engine.close();
+    glue.destroy();
   }
 }
 
@@ -219,14 +288,18 @@ export function register(reg: Registrar): void {
     });
 
   g.command('aggregate')
-    .summary('build the GitHub gold tables on Athena (the same model SQL as the embedded DuckDB build)')
+    .summary('build the GitHub or Amplitude gold tables on Athena (the same model SQL as the embedded DuckDB build)')
     .description(
       'Runs models/github/gold_*.sql on Athena over the Glue table github_events (eventlake athena setup): fact_events, ' +
         "repo_daily, user_daily per dt (CTAS on the first build, then INSERT INTO per chunk of ≤100 dts, each chunk's " +
         'dt=…/ objects deleted first), then dim_repo, dim_user, dim_date rebuilt whole (location emptied, then INSERT INTO ' +
         'or CTAS). Tables are github_<table> under aggregated/github/<table>/. Reruns replace, never duplicate. ' +
-        'Same as: eventlake aggregate --engine athena --source github --from … --to …',
+        'Same as: eventlake aggregate --engine athena --source github --from … --to …. ' +
+        'With --source amplitude: models/amplitude/gold_*.sql over the Glue table amplitude_events; first the event days ' +
+        "the window's arrival dts touch are queried, then amplitude_daily_events and amplitude_daily_active_users are " +
+        'rebuilt for those days from every amplitude_events partition (same chunking and replace rules, dt = event day).',
     )
+    .option('--source <source>', 'github (default) or amplitude', 'github')
     .requiredOption('--from <date>', 'first dt (YYYY-MM-DD)')
     .option('--to <date>', 'last dt (YYYY-MM-DD, default --from)')
     .option('--print', 'print the steps and statements only (assumes a first build)')

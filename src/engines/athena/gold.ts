@@ -12,6 +12,7 @@ import {
   DIM_SOURCE, DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, goldSelect, type GoldTableName,
 } from '../../models/github/gold-sql.ts';
 import { MAX_PARTITIONS_PER_QUERY, assertGlueName, chunk, modelCtasStatement, modelInsertStatement, q, tableSource } from './athena-sql.ts';
+import { AMPLITUDE_GOLD_COLUMNS, GOLD_TABLES as AMPLITUDE_GOLD_TABLES, amplitudeGoldSelect, touchedDatesSelect, type AmplitudeGoldTable } from '../../models/amplitude/gold.ts';
 
 export interface AthenaGoldPlanOptions {
   database: string;
@@ -140,4 +141,63 @@ export function dailyGoldInsert(t: GoldTableName, names: { events: string; table
     ? `(SELECT * FROM ${q(names.events)} WHERE ${q('dt')} = ?) AS ${q('events')}`
     : `${q(names.table(DIM_SOURCE[t as keyof typeof DIM_SOURCE]))} AS ${q(DIM_SOURCE[t as keyof typeof DIM_SOURCE])}`;
   return modelInsertStatement(q(names.table(t)), goldSelect(t, 'trino', source), cols, perDt);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Amplitude gold on Athena (models/amplitude/gold_*.sql, the same SELECTs the embedded build runs). The gold is keyed
+// by event day, not arrival dt: first the touched-dates query reads the rebuilt arrival dts of amplitude_events and
+// names the event days they hold; then each gold table is rebuilt for exactly those days from every partition of
+// amplitude_events (late arrivals and cross-dt duplicates), per chunk of ≤100 event days (the partitions written):
+// CTAS for the first chunk of a table not yet in Glue (location emptied first), else the chunk's dt=…/ prefixes
+// deleted, then INSERT INTO. A rerun replaces those days, never duplicates.
+
+export interface AthenaAmplitudeGoldOptions {
+  database: string;
+  /** Event days to rebuild (the touched-dates query's answer), YYYY-MM-DD. */
+  dates: string[];
+  /** Glue name of the cleaned Amplitude events table (default amplitude_events, infra/lib/catalog-tables.ts). */
+  eventsTable?: string;
+  /** Glue name of a gold table (default amplitude_<table>). */
+  tableName?: (t: AmplitudeGoldTable) => string;
+  /** s3://bucket/…/aggregated/amplitude/<table>/ (ending in /). */
+  location: (t: AmplitudeGoldTable) => string;
+  existing: ReadonlySet<string>;
+  chunkSize?: number;
+}
+
+/** The touched-dates query for some arrival dts (its one column, event_date, is the list to plan with). */
+export function amplitudeTouchedDatesQuery(database: string, dts: readonly string[], eventsTable = 'amplitude_events'): string {
+  const db = assertGlueName(database, 'database');
+  const events = assertGlueName(eventsTable, 'table');
+  if (dts.length === 0) throw new EventlakeError('no dts to aggregate', { step: 'athena.aggregate', code: 'USAGE' });
+  return touchedDatesSelect('trino', tableSource(db, events, 'cleaned', [...new Set(dts)].sort()));
+}
+
+/** The ordered steps of an Amplitude gold build on Athena for the given event days (pure, like planAthenaGold). */
+export function planAthenaAmplitudeGold(o: AthenaAmplitudeGoldOptions): GoldStep[] {
+  const db = assertGlueName(o.database, 'database');
+  const events = assertGlueName(o.eventsTable ?? 'amplitude_events', 'table');
+  const nameOf = (t: AmplitudeGoldTable) => assertGlueName((o.tableName ?? ((x) => `amplitude_${x}`))(t), 'table');
+  const dates = [...new Set(o.dates)].sort();
+  if (dates.length === 0) return [];
+  const size = o.chunkSize ?? MAX_PARTITIONS_PER_QUERY;
+  const steps: GoldStep[] = [];
+  for (const t of AMPLITUDE_GOLD_TABLES) {
+    const name = nameOf(t);
+    const target = `${q(db)}.${q(name)}`;
+    const cols = AMPLITUDE_GOLD_COLUMNS[t].map(([c]) => c);
+    const location = o.location(t);
+    const exists = o.existing.has(name);
+    if (!exists) steps.push({ kind: 'clear', table: name, location });
+    chunk(dates, size).forEach((c, i) => {
+      const select = amplitudeGoldSelect(t, 'trino', tableSource(db, events, 'cleaned'), c);
+      if (!exists && i === 0) {
+        steps.push({ kind: 'sql', table: name, verb: 'CTAS', sql: modelCtasStatement(target, select, cols, { location, partitioned: true }), dts: c });
+        return;
+      }
+      if (exists) steps.push({ kind: 'clear', table: name, location, dts: c });
+      steps.push({ kind: 'sql', table: name, verb: 'INSERT', sql: modelInsertStatement(target, select, cols, true), dts: c });
+    });
+  }
+  return steps;
 }
