@@ -65,6 +65,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
 
   const points: Point[] = [];
   for (const events of sizes) {
+    if (opts.signal?.aborted) break;
     const data = await ensureHourlyFiles(events, cacheRoot);
     const lake = join(opts.workDir, `lake-${events}`);
     const reset = (sub?: string) => rmSync(sub ? join(lake, sub) : lake, { recursive: true, force: true });
@@ -111,7 +112,7 @@ function pointRows(points: Point[], sizes: number[]): BenchRow[] {
   const out: BenchRow[] = [];
   for (const stage of ['extract', 'transform'] as const) {
     for (const events of sizes) {
-      const p = points.find((x) => x.stage === stage && x.events === events)!;
+      const p = points.find((x) => x.stage === stage && x.events === events) ?? { events, stage, error: 'not run' };
       const row = `scaling ${stage} ${million(events)} events`;
       if (!p.m) {
         out.push({ row, ours: 'error', comparison: '-', ratio: null, target: 'completes', pass: false, notes: (p.error ?? 'not run').slice(0, 300) });
@@ -132,8 +133,9 @@ function pointRows(points: Point[], sizes: number[]): BenchRow[] {
 }
 
 function claimRows(points: Point[], sizes: number[], stage: Stage, startup: Measured): BenchRow[] {
-  const small = points.find((p) => p.stage === stage && p.events === sizes[0])!;
-  const large = points.find((p) => p.stage === stage && p.events === sizes[sizes.length - 1])!;
+  const find = (events: number): Point => points.find((p) => p.stage === stage && p.events === events) ?? { events, stage, error: 'not run' };
+  const small = find(sizes[0]!);
+  const large = find(sizes[sizes.length - 1]!);
   const label = `${million(small.events)}→${million(large.events)}`;
   if (!small.m || !large.m) {
     const why = `${!small.m ? million(small.events) : million(large.events)} failed`;
