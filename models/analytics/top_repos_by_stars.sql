@@ -3,16 +3,22 @@
 -- @param to date 9999-12-31 last day (inclusive)
 -- @param repos text[] - only these repositories owner/name (default: all)
 -- @param limit int 10 number of repositories
-SELECT t.rnk, t.repo_id, t.repo_name, t.stars
-FROM (
-  SELECT r.repo_id, r.repo_name, CAST(SUM(f.event_count) AS BIGINT) AS stars,
-         ROW_NUMBER() OVER (ORDER BY SUM(f.event_count) DESC, r.repo_id) AS rnk
+-- Aggregate and rank on the fact table alone, then join the dimension for the few rows kept. repo_id 0 (events without
+-- a repository) has no dim_repo row and is never ranked.
+WITH per_repo AS (
+  SELECT f.repo_id, SUM(f.event_count) AS stars
   FROM fact_events f
-  JOIN dim_repo r ON r.repo_id = f.repo_id
   WHERE f.event_type = 'WatchEvent'
+    AND f.repo_id <> 0
     AND f.dt BETWEEN CAST(:from AS DATE) AND CAST(:to AS DATE)
-    AND (CAST(:all_repos AS INTEGER) = 1 OR r.repo_name IN (:repos))
-  GROUP BY r.repo_id, r.repo_name
-) t
-WHERE t.rnk <= CAST(:limit AS INTEGER)
-ORDER BY t.rnk
+    AND (CAST(:all_repos AS INTEGER) = 1 OR f.repo_id IN (SELECT repo_id FROM dim_repo WHERE repo_name IN (:repos)))
+  GROUP BY f.repo_id
+),
+ranked AS (
+  SELECT repo_id, stars, ROW_NUMBER() OVER (ORDER BY stars DESC, repo_id) AS rnk FROM per_repo
+)
+SELECT r.rnk, r.repo_id, d.repo_name, CAST(r.stars AS BIGINT) AS stars
+FROM ranked r
+JOIN dim_repo d ON d.repo_id = r.repo_id
+WHERE r.rnk <= CAST(:limit AS INTEGER)
+ORDER BY r.rnk

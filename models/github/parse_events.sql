@@ -8,22 +8,25 @@ COPY (
     FROM read_csv({{staged}}, columns = {'f': 'INTEGER', 'n': 'BIGINT', 'raw': 'VARCHAR'}, delim = chr(1), quote = '',
                   escape = '', header = false, auto_detect = false, max_line_size = 16777216, buffer_size = 33554432, new_line = '\n')
   ),
-  -- One JSON parse per line: top-level keys come out as small JSON sub-documents.
+  -- One JSON parse per line (try(): NULL when the text is not JSON): top-level keys come out as small JSON documents.
   doc AS (
-    SELECT file_idx, line, raw, json_valid(raw) AS valid,
-      CASE WHEN json_valid(raw) AND json_type(raw) = 'OBJECT' THEN json_transform(raw,
+    SELECT file_idx, line, raw,
+      try(json_transform(raw,
         '{"id":"JSON","type":"JSON","created_at":"JSON","actor":"JSON","actor_attributes":"JSON","repo":"JSON",
-          "repository":"JSON","org":"JSON","public":"JSON","payload":"JSON"}') END AS d
+          "repository":"JSON","org":"JSON","public":"JSON","payload":"JSON"}')) AS d
     FROM src
   ),
   typed AS (
-    SELECT file_idx, line, raw, valid, d,
+    SELECT file_idx, line, raw, d,
       -- Events API objects carry `repo` and an actor object; the pre-2015 timeline has `repository` and actor as a string.
       CASE WHEN d.repo IS NULL AND (d.repository IS NOT NULL OR json_type(d.actor) = 'VARCHAR') THEN 'timeline' ELSE 'events_api' END AS fmt,
       json_type(d.id) AS t_id, json_type(d.type) AS t_type, json_type(d.created_at) AS t_created,
       json_type(d.actor) AS t_actor, json_type(d.repo) AS t_repo, json_type(d.repository) AS t_repository,
       json_type(d.org) AS t_org, json_type(d.public) AS t_public, json_type(d.payload) AS t_payload,
-      json_extract_string(d.created_at, '$') AS created_s
+      json_extract_string(d.created_at, '$') AS created_s,
+      -- One parse of the payload for all flattened columns.
+      json_extract_string(d.payload, ['$.action', '$.ref', '$.ref_type', '$.number', '$.pull_request.number', '$.issue.number',
+        '$.size', '$.distinct_size', '$.release.tag_name', '$.review.state']) AS pl
     FROM doc
   ),
   fields AS (
@@ -41,9 +44,9 @@ COPY (
   checked AS (
     SELECT *,
       CASE
-        WHEN NOT valid AND line = {{last_unterminated}} THEN 'truncated last line: malformed JSON without a trailing newline'
-        WHEN NOT valid THEN 'malformed JSON'
-        WHEN d IS NULL THEN 'not a JSON object'
+        WHEN d IS NULL AND line = {{last_unterminated}} THEN 'truncated last line: malformed JSON without a trailing newline'
+        WHEN d IS NULL THEN 'malformed JSON'
+        WHEN t_type IS NULL AND json_type(raw) <> 'OBJECT' THEN 'not a JSON object'
         WHEN t_type IS NULL THEN 'missing key: type'
         WHEN t_type <> 'VARCHAR' THEN 'wrong type: type must be a string'
         WHEN t_created IS NULL THEN 'missing key: created_at'
@@ -99,17 +102,16 @@ COPY (
     TRY_CAST(json_extract(d.public, '$') AS BOOLEAN) AS public,
     CASE WHEN reason IS NULL THEN d.payload END AS payload,
     CASE WHEN fmt = 'events_api' AND created_at >= {{trimmed_since}} THEN 'trimmed' ELSE 'full' END AS payload_era,
-    json_extract_string(d.payload, '$.action') AS action,
-    json_extract_string(d.payload, '$.ref') AS ref,
-    json_extract_string(d.payload, '$.ref_type') AS ref_type,
-    TRY_CAST(coalesce(json_extract_string(d.payload, '$.number'), json_extract_string(d.payload, '$.pull_request.number'),
-                      json_extract_string(d.payload, '$.issue.number')) AS BIGINT) AS number,
-    TRY_CAST(json_extract_string(d.payload, '$.size') AS BIGINT) AS push_size,
-    TRY_CAST(json_extract_string(d.payload, '$.distinct_size') AS BIGINT) AS push_distinct_size,
-    coalesce(json_extract_string(d.payload, '$.release.tag_name'), CASE WHEN json_extract_string(d.payload, '$.ref_type') = 'tag' THEN json_extract_string(d.payload, '$.ref') END) AS release_tag,
-    json_extract_string(d.payload, '$.review.state') AS review_state,
+    pl[1] AS action,
+    pl[2] AS ref,
+    pl[3] AS ref_type,
+    TRY_CAST(coalesce(pl[4], pl[5], pl[6]) AS BIGINT) AS number,
+    TRY_CAST(pl[7] AS BIGINT) AS push_size,
+    TRY_CAST(pl[8] AS BIGINT) AS push_distinct_size,
+    coalesce(pl[9], CASE WHEN pl[3] = 'tag' THEN pl[2] END) AS release_tag,
+    pl[10] AS review_state,
     -- Stars: a WatchEvent is a star (its only action is "started"); timeline events also carry a stargazer snapshot.
     json_extract_string(d.type, '$') = 'WatchEvent' AS is_star,
-    TRY_CAST(coalesce(json_extract_string(d.repository, '$.stargazers'), json_extract_string(d.repository, '$.watchers')) AS BIGINT) AS repo_stargazers
+    CASE WHEN fmt = 'timeline' THEN TRY_CAST(coalesce(json_extract_string(d.repository, '$.stargazers'), json_extract_string(d.repository, '$.watchers')) AS BIGINT) END AS repo_stargazers
   FROM checked
 ) TO {{out}} (FORMAT PARQUET, COMPRESSION 'zstd', COMPRESSION_LEVEL 1);

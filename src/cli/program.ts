@@ -60,6 +60,14 @@ export async function buildProgram(): Promise<Command> {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: RegisterFn };
     mod.register?.(reg);
   }
+  // The command list shows one line per command; the full description stays in each command's --help.
+  const summarize = (c: Command) => {
+    for (const sub of c.commands) {
+      if (!sub.summary()) sub.summary(sub.description().split(/(?<=\.)\s|\n/)[0]!.replace(/[.:,;]$/, ''));
+      summarize(sub);
+    }
+  };
+  summarize(program);
   return program;
 }
 

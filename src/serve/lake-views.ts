@@ -6,7 +6,7 @@
 //                                                            unqualified name is the cleaned table)
 // Partitioned tables expose `dt` (DATE) from the dt=YYYY-MM-DD folders. Views read the Parquet files at query time,
 // so a new partition shows up without re-registering; a new TABLE needs registerLakeViews again.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../core/engine.ts';
 import type { Context } from '../cli/context.ts';
@@ -64,6 +64,7 @@ export async function discoverLakeTables(ctx: Context, opts: { cacheDir?: string
     // Object stores without local paths are mirrored into a cache folder (no httpfs offline).
     const cache = opts.cacheDir ?? join(ctx.loaded.tmpDir, 'lake-cache');
     mkdirSync(cache, { recursive: true });
+    if (!ctx.storage.capabilities.localPaths) rmSync(join(cache, layer), { recursive: true, force: true }); // no stale mirrored files
     const root = await localTree(ctx.storage, ctx.layout.prefixes[layer], join(cache, layer));
     for (const t of tables) {
       const glob = join(root, t.source, t.table, ...(t.partitioned ? ['*', '*.parquet'] : ['*.parquet']));

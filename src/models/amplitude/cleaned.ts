@@ -5,7 +5,8 @@
 // cannot cast, bad gzip) or whose rows miss required keys goes through the per-line validator, which quarantines
 // each bad line with its number and reason and hands the good lines back to DuckDB. Dedup first counts distinct
 // uuids on the staged Parquet (one column) and rewrites only when duplicates exist.
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { CleanedBuildArgs, CleanedBuildResult } from '../../core/model.ts';
@@ -65,12 +66,33 @@ function openQuarantine(path: string): Quarantine {
   return q;
 }
 
+/** Groups files into batches of about cleanedTuning.batchBytes compressed: one COPY per batch keeps the files of a batch reading in
+ *  parallel, and a rejected file only costs its own batch a second read. */
+export const cleanedTuning = { batchBytes: 512 * 1024 * 1024 };
+function batches(files: string[]): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    const size = statSync(f).size;
+    if (cur.length && bytes + size > cleanedTuning.batchBytes) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(f);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
 /** Tries the fast path over `files`; returns the files DuckDB rejected. Retries without the rejected file a few times,
  *  then falls back to one COPY per file so a single bad file never costs more than its own read. */
 async function fastPath(engine: Engine, files: string[], work: string, codec: string, parts: string[]): Promise<string[]> {
   const rejected: string[] = [];
-  let pending = [...files];
-  const attempt = async (batch: string[], dest: string): Promise<string | 'ok' | 'unknown'> => {
+  const attempt = async (batch: string[]): Promise<string | 'ok' | 'unknown'> => {
+    const dest = join(work, `fast-${parts.length}-${randomUUID().slice(0, 8)}.parquet`);
     try {
       await engine.run(copyTo(render(modelSql('amplitude/cleaned_events.sql'), { raw: readNdjson(batch, 'gzip'), file: FILE_LABEL_SQL }), dest, codec));
       parts.push(dest);
@@ -80,17 +102,21 @@ async function fastPath(engine: Engine, files: string[], work: string, codec: st
       return fileInError((e as Error).message, batch) ?? 'unknown';
     }
   };
-  for (let i = 0; pending.length > 0 && i < MAX_FAST_RETRIES; i++) {
-    const r = await attempt(pending, join(work, `fast-${i}.parquet`));
-    if (r === 'ok') return rejected;
-    if (r === 'unknown') break;
-    rejected.push(r);
-    pending = pending.filter((f) => f !== r);
-  }
-  // Several bad files, or an error that names none: isolate per file.
-  for (const [j, f] of pending.entries()) {
-    const r = await attempt([f], join(work, `file-${j}.parquet`));
-    if (r !== 'ok') rejected.push(f);
+  for (const batch of batches(files)) {
+    let pending = [...batch];
+    let done = false;
+    for (let i = 0; pending.length > 0 && i < MAX_FAST_RETRIES; i++) {
+      const r = await attempt(pending);
+      if (r === 'ok' || r === 'unknown') {
+        done = r === 'ok';
+        break;
+      }
+      rejected.push(r);
+      pending = pending.filter((f) => f !== r);
+    }
+    if (done || pending.length === 0) continue;
+    // Several bad files, or an error that names none: isolate per file.
+    for (const f of pending) if ((await attempt([f])) !== 'ok') rejected.push(f);
   }
   return rejected;
 }
@@ -183,8 +209,9 @@ export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<Cle
       );
       const n = Number(c!.n);
       const d = Number(c!.d);
-      if (n === d && excludedLabels.length === 0 && parts.length === 1) {
-        renameSync(parts[0]!, finalPath);
+      if (n === d && excludedLabels.length === 0) {
+        // Clean batch: the staged parts are the partition as they are (no rewrite).
+        for (const [i, p] of parts.entries()) renameSync(p, join(outDir, `part-${i}.parquet`));
         rows = n;
       } else {
         const select = render(modelSql('amplitude/cleaned_dedup.sql'), { parts: sqlList(parts), excluded: sqlList(excludedLabels) });

@@ -1,12 +1,14 @@
 // Gold (star schema) for the GitHub domain, incremental per dt.
-//   fact_events/dt=…   counts per (dt, repo_id, user_id, event_type)        rebuilt for each requested dt
-//   repo_daily/dt=…    per-dt repo summary (name seen last, first/last, events, stars)   rebuilt for each requested dt
-//   user_daily/dt=…    per-dt user summary                                    rebuilt for each requested dt
-//   dim_repo, dim_user, dim_date   small, rebuilt from all per-dt partitions after every run (never from themselves,
-//                                  so rebuilding a dt cannot leave stale first_seen/last_seen values behind)
-// Every file is written to the staging folder first and renamed into place (atomic replace of part-0.parquet).
+//   fact_events/dt=…   counts per (dt, repo_id, user_id, event_type)                 rebuilt for each requested dt
+//   repo_daily/dt=…    per-dt repo summary (name seen last, first/last, events, stars) rebuilt for each requested dt
+//   user_daily/dt=…    per-dt user summary                                             rebuilt for each requested dt
+//   dim_repo, dim_user, dim_date   small, rebuilt on every run from all per-dt summaries (the freshly staged dts plus
+//                                  the existing partitions of the other dts), never from themselves, so rebuilding a dt
+//                                  cannot leave stale first_seen/last_seen values behind.
+// Everything is written under <stagingDir>/<table>/[dt=…/]part-0.parquet; the framework checks the staged tables and
+// swaps them into the lake (src/layers/aggregate.ts). <aggregatedRoot> is only read.
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AggregateBuildArgs } from '../../core/model.ts';
 import type { Engine } from '../../core/engine.ts';
@@ -32,13 +34,20 @@ function parquetFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.parquet'));
 }
 
-/** Moves <staging>/<rel>/part-0.parquet over <root>/<rel>/part-0.parquet and removes any other part files there. */
-async function promote(stagingDir: string, root: string, rel: string): Promise<void> {
-  const dir = join(root, rel);
-  await mkdir(dir, { recursive: true });
-  await rename(join(stagingDir, rel, PART), join(dir, PART));
-  for (const f of parquetFiles(dir)) if (f !== PART) await rm(join(dir, f), { force: true });
+/** Existing partition files of a per-dt table, except the dts being rebuilt. */
+function keptPartitions(aggregatedRoot: string, table: string, rebuilt: Set<string>): string[] {
+  const dir = join(aggregatedRoot, table);
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const d of readdirSync(dir).sort()) {
+    const m = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(d);
+    if (!m || rebuilt.has(m[1]!)) continue;
+    for (const f of parquetFiles(join(dir, d))) out.push(join(dir, d, f));
+  }
+  return out;
 }
+
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
 
 async function count(engine: Engine, glob: string): Promise<number> {
   const [r] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(glob)})`);
@@ -46,54 +55,46 @@ async function count(engine: Engine, glob: string): Promise<number> {
 }
 
 export async function buildAggregated(args: AggregateBuildArgs): Promise<Record<string, number>> {
-  const { engine, cleanedRoot, aggregatedRoot, codec } = args;
-  const staging = join(args.stagingDir, '_github_gold');
+  const { engine, cleanedRoot, aggregatedRoot, stagingDir, codec } = args;
   const codecSql = sqlString(codec);
   const userKey = userKeySql();
   const rows: Record<string, number> = Object.fromEntries(PER_DT.map((t) => [t, 0]));
+  const dts = [...new Set(args.dts)].sort();
+  const staged: Record<string, string[]> = Object.fromEntries(PER_DT.map((t) => [t, [] as string[]]));
   try {
-    await rm(staging, { recursive: true, force: true });
-    for (const dt of [...new Set(args.dts)].sort()) {
+    for (const dt of dts) {
       const cleanedDir = join(cleanedRoot, EVENTS_TABLE, `dt=${dt}`);
-      if (parquetFiles(cleanedDir).length === 0) {
-        // Nothing cleaned for this dt (any more): drop its gold partitions rather than keep stale counts.
-        for (const t of PER_DT) await rm(join(aggregatedRoot, t, `dt=${dt}`), { recursive: true, force: true });
-        continue;
-      }
+      // No cleaned data for the dt: nothing to stage (the framework only asks for dts that have cleaned partitions).
+      if (parquetFiles(cleanedDir).length === 0) continue;
       const vars = { events: sqlString(join(cleanedDir, '*.parquet')), dt: `DATE ${sqlString(dt)}`, user_key: userKey, codec: codecSql };
       for (const t of PER_DT) {
-        const rel = join(t, `dt=${dt}`);
-        await mkdir(join(staging, rel), { recursive: true });
-        await engine.run(githubSql(`gold_${t}`, { ...vars, out: sqlString(join(staging, rel, PART)) }));
-      }
-      for (const t of PER_DT) {
-        await promote(staging, aggregatedRoot, join(t, `dt=${dt}`));
-        rows[t]! += await count(engine, join(aggregatedRoot, t, `dt=${dt}`, PART));
+        const dir = join(stagingDir, t, `dt=${dt}`);
+        await mkdir(dir, { recursive: true });
+        await engine.run(githubSql(`gold_${t}`, { ...vars, out: sqlString(join(dir, PART)) }));
+        staged[t]!.push(join(dir, PART));
+        rows[t]! += await count(engine, join(dir, PART));
       }
     }
 
-    const glob = (t: string) => sqlString(join(aggregatedRoot, t, 'dt=*', '*.parquet'));
-    const hasPartitions = existsSync(join(aggregatedRoot, 'fact_events')) && readdirSync(join(aggregatedRoot, 'fact_events')).some((d) => parquetFiles(join(aggregatedRoot, 'fact_events', d)).length);
-    const dims: [string, Record<string, string>][] = [
-      ['dim_repo', { repo_daily: glob('repo_daily') }],
-      ['dim_user', { user_daily: glob('user_daily') }],
-      ['dim_date', { fact_events: glob('fact_events') }],
+    const rebuilt = new Set(dts.filter((dt) => staged.fact_events!.some((f) => f.includes(`dt=${dt}`))));
+    const all = (t: string) => [...keptPartitions(aggregatedRoot, t, rebuilt), ...staged[t]!];
+    const dims: [string, string, string][] = [
+      ['dim_repo', 'repo_daily', 'repo_daily'],
+      ['dim_user', 'user_daily', 'user_daily'],
+      ['dim_date', 'fact_events', 'fact_events'],
     ];
-    for (const [t, v] of dims) {
-      if (!hasPartitions) {
-        await rm(join(aggregatedRoot, t), { recursive: true, force: true });
+    for (const [t, source, placeholder] of dims) {
+      const files = all(source);
+      if (files.length === 0) {
         rows[t] = 0;
         continue;
       }
-      await mkdir(join(staging, t), { recursive: true });
-      await engine.run(githubSql(`gold_${t}`, { ...v, out: sqlString(join(staging, t, PART)), codec: codecSql }));
-      await promote(staging, aggregatedRoot, t);
-      rows[t] = await count(engine, join(aggregatedRoot, t, PART));
+      await mkdir(join(stagingDir, t), { recursive: true });
+      await engine.run(githubSql(`gold_${t}`, { [placeholder]: fileList(files), out: sqlString(join(stagingDir, t, PART)), codec: codecSql }));
+      rows[t] = await count(engine, join(stagingDir, t, PART));
     }
     return rows;
   } catch (e) {
-    throw asEventlakeError(e, 'aggregate.github', `eventlake aggregate --source github`);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+    throw asEventlakeError(e, 'aggregate.github', `eventlake aggregate --source github --from ${dts[0]} --to ${dts[dts.length - 1]}`);
   }
 }

@@ -7,13 +7,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { CleanedBuildArgs, CleanedBuildResult } from '../../core/model.ts';
 import type { Engine } from '../../core/engine.ts';
 import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { asEventlakeError } from '../../core/errors.ts';
 import { githubSql } from './sql.ts';
-import { splitRawFile, type SplitReject, type SplitResult } from './lines.ts';
+import { splitRawFile, type SplitResult } from './lines.ts';
 
 export const EVENTS_TABLE = 'events';
 /** Since this instant the public Events API (and so GH Archive) trims payloads: see design.md "GitHub events". */
@@ -55,17 +54,25 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
   await mkdir(join(stagingDir, EVENTS_TABLE), { recursive: true });
   try {
     let inputRecords = 0;
-    const jsRejects: { file: string; rejects: SplitReject[] }[] = [];
+    let jsBad = 0;
+    const rejectFiles: string[] = [];
     const stagedOf = (i: number) => join(work, `lines-${i}.txt`);
+    const rejectsOf = (i: number) => join(work, `rejects-${i}.ndjson`);
+    const split = (i: number) => {
+      const p = splitRawFile(files[i]!, i, stagedOf(i), rejectsOf(i), names[i]!);
+      p.catch(() => undefined); // a failure surfaces when awaited below, not as an unhandled rejection meanwhile
+      return p;
+    };
     // Split file i+1 in JS while DuckDB parses file i.
-    let next: Promise<SplitResult> | undefined = files.length ? splitRawFile(files[0]!, 0, stagedOf(0)) : undefined;
+    let next: Promise<SplitResult> | undefined = files.length ? split(0) : undefined;
     for (let i = 0; i < files.length; i++) {
-      const split = await next!;
-      next = i + 1 < files.length ? splitRawFile(files[i + 1]!, i + 1, stagedOf(i + 1)) : undefined;
-      inputRecords += split.records;
-      if (split.rejects.length) jsRejects.push({ file: names[i]!, rejects: split.rejects });
+      const lines = await next!;
+      next = i + 1 < files.length ? split(i + 1) : undefined;
+      inputRecords += lines.records;
+      jsBad += lines.rejected;
+      if (lines.rejected) rejectFiles.push(rejectsOf(i));
       try {
-        await parseOne(engine, stagedOf(i), join(parsedDir, `part-${i}.parquet`), split);
+        await parseOne(engine, stagedOf(i), join(parsedDir, `part-${i}.parquet`), lines);
       } catch (e) {
         await next?.catch(() => undefined);
         throw e;
@@ -75,7 +82,7 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
     if (files.length === 0) {
       // No input: still write an empty, fully typed table so the partition is replaced (a rerun never keeps old rows).
       await writeFile(stagedOf(0), '');
-      await parseOne(engine, stagedOf(0), join(parsedDir, 'part-0.parquet'), { records: 0, written: 0, rejects: [], unterminatedLastLine: 0 });
+      await parseOne(engine, stagedOf(0), join(parsedDir, 'part-0.parquet'), { records: 0, written: 0, rejected: 0, unterminatedLastLine: 0 });
     }
 
     const parsedGlob = sqlString(join(parsedDir, '*.parquet'));
@@ -88,13 +95,12 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
     );
     const [written] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(eventsOut)})`);
     const sqlBad = Number(counts!.bad);
-    const jsBad = jsRejects.reduce((s, r) => s + r.rejects.length, 0);
     const quarantined = sqlBad + jsBad;
 
     if (quarantined > 0) {
       const sqlOut = join(work, 'quarantine.ndjson');
       if (sqlBad > 0) await engine.run(githubSql('quarantine', { parsed: parsedGlob, files: filesSql, out: sqlString(sqlOut) }));
-      await writeQuarantine(quarantineFile, sqlBad > 0 ? sqlOut : undefined, jsRejects);
+      await concatFiles(quarantineFile, [...(sqlBad > 0 ? [sqlOut] : []), ...rejectFiles]);
     }
     const rows = Number(written!.n);
     return { inputRecords, rows: { [EVENTS_TABLE]: rows }, quarantined, duplicates: inputRecords - quarantined - rows };
@@ -105,16 +111,11 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
   }
 }
 
-async function writeQuarantine(target: string, sqlRejects: string | undefined, jsRejects: { file: string; rejects: SplitReject[] }[]): Promise<void> {
+/** Writes the concatenation of NDJSON files to target, streaming. */
+async function concatFiles(target: string, sources: string[]): Promise<void> {
   const ws = createWriteStream(target);
-  const write = async (s: string) => {
-    if (!ws.write(s)) await once(ws, 'drain');
-  };
-  if (sqlRejects) {
-    for await (const line of createInterface({ input: createReadStream(sqlRejects), crlfDelay: Infinity })) if (line) await write(line + '\n');
-  }
-  for (const { file, rejects } of jsRejects) {
-    for (const r of rejects) await write(JSON.stringify({ file, line: r.line, reason: r.reason, record: r.record }) + '\n');
+  for (const src of sources) {
+    for await (const chunk of createReadStream(src)) if (!ws.write(chunk)) await once(ws, 'drain');
   }
   ws.end();
   await once(ws, 'finish');

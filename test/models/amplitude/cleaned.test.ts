@@ -161,3 +161,28 @@ test('a corrupt gzip is quarantined with the lines read before the break loaded'
     assert.ok(s!.result.rows.events! > 0 && s!.result.rows.events! < 50);
     assert.equal(s!.result.inputRecords, s!.result.rows.events! + s!.result.quarantined + s!.result.duplicates);
   }));
+
+test('several fast batches: clean parts are kept as part-N without a rewrite; duplicates force one deduped part; stale parts go', async () => {
+  const { cleanedTuning } = await import('../../../src/models/amplitude/cleaned.ts');
+  const saved = cleanedTuning.batchBytes;
+  cleanedTuning.batchBytes = 1; // every file its own batch
+  try {
+    await withLake(async (ctx) => {
+      for (let h = 0; h < 3; h++) await putRaw(ctx, 'amplitude', DT, h, `f${h}.json.gz`, ndjson(Array.from({ length: 4 }, (_, i) => ampEvent(h * 10 + i, { server_upload_time: '2022-11-14 01:00:00' }))));
+      const [a] = await runTransform(ctx, {});
+      assert.deepEqual(a!.result, { inputRecords: 12, rows: { events: 12 }, quarantined: 0, duplicates: 0 });
+      const keys = async () => (await listAll(ctx.storage, 'cleaned/')).map((o) => o.key.split('/').pop());
+      assert.deepEqual(await keys(), ['part-0.parquet', 'part-1.parquet', 'part-2.parquet']);
+      // A re-sent copy of f0 lands in another hour: the rerun dedups into one part and the old part-1/2 are removed.
+      await putRaw(ctx, 'amplitude', DT, 5, 'resent.json.gz', ndjson(Array.from({ length: 4 }, (_, i) => ampEvent(i, { server_upload_time: '2022-11-14 05:00:00' }))));
+      const [b] = await runTransform(ctx, {});
+      assert.deepEqual(b!.result, { inputRecords: 16, rows: { events: 12 }, quarantined: 0, duplicates: 4 });
+      assert.deepEqual(await keys(), ['part-0.parquet']);
+      // The first arrival wins.
+      const rows = await cleanedRows(ctx, (src) => `SELECT count(*) AS n FROM ${src} WHERE _file LIKE '%resent%'`);
+      assert.equal(rows[0]!.n, 0);
+    });
+  } finally {
+    cleanedTuning.batchBytes = saved;
+  }
+});

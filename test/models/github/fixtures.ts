@@ -2,7 +2,7 @@
 // the pre-2015 timeline format), a harness that runs the model the way the transform/aggregate framework does, and a
 // plain-JS reference that computes the expected gold/query results from the fixture lines (independently of the SQL).
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -144,6 +144,7 @@ export const hour01Lines: (string | Buffer)[] = [
   /* 5 */ JSON.stringify({ id: '50000000023', type: 'ForkEvent', actor: { id: 106, login: 'dave' }, repo: { id: 1001, name: 'acme/widgets' }, payload: { forkee: { id: 3001 } }, public: 'yes', created_at: '2025-10-07T01:30:00Z' }), // public not boolean
   /* 6 */ JSON.stringify({ id: '50000000024', type: 'ForkEvent', actor: { id: 106, login: 'dave' }, repo: { id: 1001, name: 'acme/widgets' }, payload: { forkee: { id: 3001 } }, public: true, created_at: 'yesterday' }),
   /* 7 */ modern({ id: '50000000025', type: 'ForkEvent', actorId: 106, login: 'dave', repoId: 1001, repoName: 'acme/widgets', createdAt: '2025-10-07T01:40:00Z', payload: { forkee: { id: 3001 } }, org }),
+  /* 8 */ '{"id":"50000000026","type":"Push\u0001Event"}', // a raw control character (\u0001 in this TS literal is the raw byte)
 ];
 
 /** hour00 is written with CRLF line ends and an unterminated (truncated) last line; hour01 with LF. */
@@ -171,6 +172,7 @@ export const expectedQuarantine: [string, number, string][] = [
   [FILE01, 3, 'invalid UTF-8'],
   [FILE01, 5, 'wrong type: public must be a boolean'],
   [FILE01, 6, 'unparseable created_at: yesterday'],
+  [FILE01, 8, 'malformed JSON: raw control character'],
 ];
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -236,14 +238,36 @@ export async function harness(): Promise<Harness> {
       }
       return { ...res, quarantineLines };
     },
-    aggregate(dts) {
-      return model.buildAggregated!({ engine, dts, cleanedRoot, aggregatedRoot, stagingDir: join(root, 'staging', `a${run++}`), codec: 'zstd' });
+    async aggregate(dts) {
+      const stagingDir = join(root, 'staging', `a${run++}`);
+      mkdirSync(stagingDir, { recursive: true });
+      const rows = await model.buildAggregated!({ engine, dts, cleanedRoot, aggregatedRoot, stagingDir, codec: 'zstd' });
+      promoteStagedGold(stagingDir, aggregatedRoot);
+      return rows;
     },
     async close() {
       await engine.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the aggregate framework does with the model's staging folder (src/layers/aggregate.ts): every staged table is
+ * swapped in, per dt partition when it has dt= folders, else whole. Only declared gold tables may be staged.
+ */
+export function promoteStagedGold(stagingDir: string, aggregatedRoot: string): void {
+  for (const table of readdirSync(stagingDir)) {
+    if (!model.goldTables!.includes(table)) throw new Error(`model staged an undeclared table folder: ${table}`);
+    const tdir = join(stagingDir, table);
+    const parts = readdirSync(tdir).filter((d) => d.startsWith('dt='));
+    const moves = parts.length ? parts.map((p) => [join(tdir, p), join(aggregatedRoot, table, p)]) : [[tdir, join(aggregatedRoot, table)]];
+    for (const [from, to] of moves) {
+      rmSync(to!, { recursive: true, force: true });
+      mkdirSync(join(to!, '..'), { recursive: true });
+      renameSync(from!, to!);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
