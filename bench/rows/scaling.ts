@@ -102,6 +102,10 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
         transform.error = (err as Error).message;
       }
     }
+    for (const p of [extract, transform]) {
+      const fig = p.m ? `${p.m.seconds.toFixed(2)} s, ${p.m.peakRssMB.toFixed(0)} MB` : `error: ${p.error?.slice(0, 200)}`;
+      process.stderr.write(`  scaling: ${p.stage} ${million(events)} events: ${fig}\n`);
+    }
     reset();
   }
 
