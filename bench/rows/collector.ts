@@ -4,8 +4,8 @@
 // (keep-alive connections, PutRecordBatch of 500 real GitHub events, ~1.8 KB each).
 // "sustained" = events acked during the load / (load time + time to deliver the rest on graceful stop).
 // Child roles: `--bare <file>` (the bare server), `--load <url> <seconds> <concurrency> <key> <repoRoot>` (load generator).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,67 +152,144 @@ async function runLoad(repoRoot: string, url: string, seconds: number, concurren
   return { ...(JSON.parse(out.trim().split('\n').pop()!) as LoadResult), rss };
 }
 
+interface Round {
+  bareRate: number;
+  bareP50: number | null;
+  bareP99: number | null;
+  bareHwm: number;
+  acked: number;
+  ackRate: number;
+  sustained: number;
+  drain: number;
+  p50: number | null;
+  p99: number | null;
+  hwm: number;
+  rssThird: number;
+  rssEnd: number;
+  throttled: number;
+  errors: number;
+}
+
+/** One side-by-side round: the bare server, then the collector, under the same load from a third process. */
+async function round(opts: BenchOptions, i: number, seconds: number, concurrency: number): Promise<Round> {
+  const { workDir, repoRoot } = opts;
+  // The bare server leaves gigabytes of unsynced page cache behind: delete and sync before the collector runs, or
+  // the kernel's writeback competes with the collector's fsyncs. Odd rounds run the collector first.
+  const runBare = async () => {
+    const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, `bare-${i}.log`)], repoRoot, {});
+    const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
+    const mem = rssMB(bare.child.pid!);
+    bare.child.kill('SIGTERM');
+    await once(bare.child, 'exit');
+    rmSync(join(workDir, `bare-${i}.log`), { force: true });
+    spawnSync('sync');
+    return { b, mem };
+  };
+  // the collector: durable acks, GitHub transform, gzip delivery
+  const runCollector = async () => {
+    const config = join(workDir, `eventlake-${i}.config.yaml`);
+    writeFileSync(config, `lake:\n  root: ${join(workDir, `lake-${i}`)}\ncollector:\n  bufferSizeMiB: 64\n  bufferIntervalSeconds: 60\n  gzipLevel: 1\n  maxWalBytes: ${1024 * 1024 * 1024}\n`);
+    const col = await startServer(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], repoRoot, {
+      EVENTLAKE_CONFIG: config,
+      EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
+      EVENTLAKE_LOG_LEVEL: 'warn',
+    });
+    const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
+    const mem = rssMB(col.child.pid!);
+    const t0 = Date.now();
+    col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
+    const [code] = await once(col.child, 'exit');
+    const drain = (Date.now() - t0) / 1000;
+    if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
+    rmSync(join(workDir, `lake-${i}`), { recursive: true, force: true });
+    rmSync(join(workDir, '.eventlake-wal'), { recursive: true, force: true });
+    spawnSync('sync');
+    return { c, mem, drain };
+  };
+  let bare: Awaited<ReturnType<typeof runBare>>;
+  let col: Awaited<ReturnType<typeof runCollector>>;
+  if (i % 2 === 0) {
+    bare = await runBare();
+    col = await runCollector();
+  } else {
+    col = await runCollector();
+    bare = await runBare();
+  }
+  const { b, mem: bareMem } = bare;
+  const { c, mem, drain } = col;
+  const third = c.rss.length >= 3 ? c.rss[Math.floor(c.rss.length / 3)]! : (c.rss[0] ?? mem.rss);
+  return {
+    bareRate: b.events / b.seconds,
+    bareP50: b.p50,
+    bareP99: b.p99,
+    bareHwm: bareMem.hwm,
+    acked: c.events,
+    ackRate: c.events / c.seconds,
+    sustained: c.events / (c.seconds + drain),
+    drain,
+    p50: c.p50,
+    p99: c.p99,
+    hwm: mem.hwm,
+    rssThird: third,
+    rssEnd: mem.rss,
+    throttled: c.throttled,
+    errors: c.errors,
+  };
+}
+
 export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const seconds = opts.quick ? 3 : 15;
+  const rounds = opts.quick ? 1 : 3;
   const concurrency = 8;
-  const { workDir, repoRoot } = opts;
-
-  // 1) the limit: bare append
-  const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, 'bare.log')], repoRoot, {});
-  const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
-  const bareMem = rssMB(bare.child.pid!);
-  bare.child.kill('SIGTERM');
-  await once(bare.child, 'exit');
-
-  // 2) the collector: durable acks, GitHub transform, gzip delivery
-  const config = join(workDir, 'eventlake.config.yaml');
-  writeFileSync(config, `lake:\n  root: ${join(workDir, 'lake')}\ncollector:\n  bufferSizeMiB: 64\n  bufferIntervalSeconds: 60\n  gzipLevel: 1\n  maxWalBytes: ${1024 * 1024 * 1024}\n`);
-  const col = await startServer(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], repoRoot, {
-    EVENTLAKE_CONFIG: config,
-    EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
-    EVENTLAKE_LOG_LEVEL: 'warn',
-  });
-  const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
-  const mem = rssMB(col.child.pid!);
-  const t0 = Date.now();
-  col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
-  const [code] = await once(col.child, 'exit');
-  const drain = (Date.now() - t0) / 1000;
-  if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
-
-  const bareRate = b.events / b.seconds;
-  const ackRate = c.events / c.seconds;
-  const sustained = c.events / (c.seconds + drain);
+  const all: Round[] = [];
+  for (let i = 0; i < rounds; i++) all.push(await round(opts, i, seconds, concurrency));
+  // The box may be shared: each round compares the two servers under the same conditions; report the median round
+  // (by sustained/bare ratio) and every round's figures.
+  const byRatio = [...all].sort((x, y) => x.sustained / x.bareRate - y.sustained / y.bareRate);
+  const r = byRatio[Math.floor(byRatio.length / 2)]!;
   const k = (x: number) => `${Math.round(x / 1000)}k ev/s`;
-  const third = c.rss.length >= 3 ? c.rss[Math.floor(c.rss.length / 3)]! : (c.rss[0] ?? mem.rss);
-  const ratio = sustained / bareRate;
+  const ratio = r.sustained / r.bareRate;
+  const absOk = r.sustained >= 100_000;
+  const relOk = ratio >= 0.5;
+  const each = all.map((x) => `${k(x.sustained)} vs ${k(x.bareRate)} (${(x.sustained / x.bareRate).toFixed(2)}x; acked ${k(x.ackRate)} = ${(x.ackRate / x.bareRate).toFixed(2)}x, +${x.drain.toFixed(1)}s drain)`).join('; ');
   return [
     {
-      row: 'collector: events/s, durable acks',
-      ours: k(sustained),
-      comparison: `${k(bareRate)} bare append`,
+      row: 'collector: events/s sustained, durable acks',
+      ours: k(r.sustained),
+      comparison: `${k(r.bareRate)} bare append`,
       ratio,
       target: '>= 100k ev/s and >= 0.5x',
-      pass: sustained >= 100_000 && ratio >= 0.5,
-      notes: `${concurrency} conns x ${BATCH}-event batches, ${seconds}s; acked ${k(ackRate)} during load, +${drain.toFixed(1)}s to deliver the rest on stop; ${c.throttled} x 429, ${c.errors} errors`,
+      pass: absOk && relOk,
+      notes:
+        `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. sustained = acked / (load + drain on graceful stop). ` +
+        `${concurrency} conns x ${BATCH}-event batches, ${seconds}s per server, median of ${rounds} round(s): ${each}; ${r.throttled} x 429, ${r.errors} errors`,
+    },
+    {
+      row: 'collector: events/s acked during load',
+      ours: k(r.ackRate),
+      comparison: `${k(r.bareRate)} bare append`,
+      ratio: r.ackRate / r.bareRate,
+      target: 'reported (WAL fsync before each ack)',
+      pass: null,
+      notes: 'ack rate alone (delivery to the lake runs behind it, bounded by collector.maxWalBytes)',
     },
     {
       row: 'collector: p99 ack latency',
-      ours: `${c.p99?.toFixed(1)} ms`,
-      comparison: `${b.p99?.toFixed(1)} ms bare`,
-      ratio: c.p99 && b.p99 ? c.p99 / b.p99 : null,
+      ours: `${r.p99?.toFixed(1)} ms`,
+      comparison: `${r.bareP99?.toFixed(1)} ms bare`,
+      ratio: r.p99 && r.bareP99 ? r.p99 / r.bareP99 : null,
       target: 'reported (fsync before ack)',
       pass: null,
-      notes: `p50 ${c.p50?.toFixed(1)} ms vs ${b.p50?.toFixed(1)} ms bare (per 500-event request, ${concurrency} in flight)`,
+      notes: `p50 ${r.p50?.toFixed(1)} ms vs ${r.bareP50?.toFixed(1)} ms bare (per 500-event request, ${concurrency} in flight)`,
     },
     {
       row: 'collector: server memory',
-      ours: `${Math.round(mem.hwm)} MB peak RSS`,
-      comparison: `${Math.round(bareMem.hwm)} MB bare peak RSS`,
-      ratio: null,
+      ours: `${Math.round(r.hwm)} MB peak RSS`,
+      comparison: `${Math.round(r.bareHwm)} MB bare peak RSS`,
+      ratio: r.hwm / r.bareHwm,
       target: 'flat under load',
       pass: null,
-      notes: `collector RSS at 1/3 of the run ${Math.round(third)} MB, at the end ${Math.round(mem.rss)} MB`,
+      notes: `collector RSS at 1/3 of the load ${Math.round(r.rssThird)} MB, at the end ${Math.round(r.rssEnd)} MB`,
     },
   ];
 }

@@ -1,7 +1,9 @@
 // The Glue tables the CDK app defines over the lake: one place that names columns, locations and partitions.
-// Column names follow the gold star schema in design.md; silver columns follow the cleaned GitHub/Amplitude models.
-// Keep in step with src/models/** when those change (the lead aligns names across issues).
+// Columns are those the real models write (cleaned: models/github/events.sql, models/amplitude/cleaned_events.sql;
+// gold: src/models/github/gold-sql.ts GOLD_COLUMNS, models/amplitude/gold_*.sql), in file order, dt excluded (it is the
+// partition key). test/infra/catalog-schema.test.ts runs the models on fixtures and fails when this list drifts.
 import type { LakePrefixes } from '../../src/lake/layout.ts';
+import { DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/gold-sql.ts';
 
 export type GlueType = 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'date' | 'timestamp';
 
@@ -15,6 +17,25 @@ export interface TableDef {
   /** Partition columns in key order; 'dt' is projected as a date, 'hour' as a 2-digit integer. */
   partitions: ('dt' | 'hour')[];
 }
+
+/** The GitHub gold tables, columns straight from the shared model definition (the SQL Athena runs is rendered from it too). */
+const githubGold = (t: GoldTableName, description: string): TableDef => ({
+  name: t,
+  description,
+  location: (p) => `${p.aggregated}/github/${t}`,
+  format: 'parquet',
+  columns: GOLD_COLUMNS[t].filter(([n]) => n !== 'dt').map(([n, type]) => [n, type]),
+  partitions: (PER_DT_TABLES as readonly string[]).includes(t) ? ['dt'] : [],
+});
+
+const GITHUB_GOLD_DESCRIPTIONS: Record<GoldTableName, string> = {
+  "fact_events": "gold: event counts per day, repo, user and type",
+  "repo_daily": "gold: per-day repository summary (name seen last, first/last event, events, stars); dim_repo is built from it",
+  "user_daily": "gold: per-day user summary (login seen last, first/last event, events); dim_user is built from it",
+  "dim_repo": "gold: repositories keyed on repo id",
+  "dim_user": "gold: users keyed on actor id (negative surrogate from the login for pre-2015 events)",
+  "dim_date": "gold: calendar dimension"
+};
 
 export const CATALOG_TABLES: readonly TableDef[] = [
   {
@@ -36,11 +57,13 @@ export const CATALOG_TABLES: readonly TableDef[] = [
   },
   {
     name: 'github_events',
-    description: 'silver: typed, deduplicated GitHub events',
+    description: 'silver: typed GitHub events deduplicated on id (payload kept as JSON text, payload era flag, lineage)',
     location: (p) => `${p.cleaned}/github/events`,
     format: 'parquet',
     columns: [
       ['id', 'string'],
+      ['id_synthetic', 'boolean'],
+      ['source_format', 'string'],
       ['type', 'string'],
       ['actor_id', 'bigint'],
       ['actor_login', 'string'],
@@ -52,93 +75,91 @@ export const CATALOG_TABLES: readonly TableDef[] = [
       ['public', 'boolean'],
       ['payload', 'string'],
       ['payload_era', 'string'],
+      ['action', 'string'],
+      ['ref', 'string'],
+      ['ref_type', 'string'],
+      ['number', 'bigint'],
+      ['push_size', 'bigint'],
+      ['push_distinct_size', 'bigint'],
+      ['release_tag', 'string'],
+      ['review_state', 'string'],
+      ['is_star', 'boolean'],
+      ['repo_stargazers', 'bigint'],
+      ['source_file', 'string'],
+      ['source_line', 'bigint'],
     ],
     partitions: ['dt'],
   },
   {
     name: 'amplitude_events',
-    description: 'silver: typed Amplitude events deduplicated on uuid',
+    description: 'silver: typed Amplitude events deduplicated on uuid (property bags as JSON text, _file lineage)',
     location: (p) => `${p.cleaned}/amplitude/events`,
     format: 'parquet',
     columns: [
       ['uuid', 'string'],
+      ['insert_id', 'string'],
       ['event_type', 'string'],
-      ['user_id', 'string'],
-      ['device_id', 'string'],
       ['event_time', 'timestamp'],
       ['server_upload_time', 'timestamp'],
+      ['client_event_time', 'timestamp'],
+      ['client_upload_time', 'timestamp'],
+      ['server_received_time', 'timestamp'],
+      ['processed_time', 'timestamp'],
+      ['user_creation_time', 'timestamp'],
+      ['app', 'bigint'],
+      ['amplitude_id', 'bigint'],
+      ['event_id', 'bigint'],
       ['session_id', 'bigint'],
+      ['user_id', 'string'],
+      ['device_id', 'string'],
       ['platform', 'string'],
+      ['os_name', 'string'],
+      ['os_version', 'string'],
+      ['device_brand', 'string'],
+      ['device_manufacturer', 'string'],
+      ['device_model', 'string'],
+      ['device_family', 'string'],
+      ['device_type', 'string'],
+      ['device_carrier', 'string'],
       ['country', 'string'],
+      ['region', 'string'],
+      ['city', 'string'],
+      ['dma', 'string'],
+      ['language', 'string'],
+      ['ip_address', 'string'],
+      ['location_lat', 'double'],
+      ['location_lng', 'double'],
+      ['library', 'string'],
+      ['version_name', 'string'],
+      ['start_version', 'string'],
+      ['paying', 'string'],
+      ['adid', 'string'],
+      ['idfa', 'string'],
+      ['amplitude_event_type', 'string'],
+      ['is_attribution_event', 'boolean'],
+      ['sample_rate', 'double'],
+      ['partner_id', 'string'],
+      ['source_id', 'string'],
       ['event_properties', 'string'],
       ['user_properties', 'string'],
+      ['group_properties', 'string'],
+      ['groups', 'string'],
+      ['global_user_properties', 'string'],
+      ['data', 'string'],
+      ['plan', 'string'],
+      ['amplitude_attribution_ids', 'string'],
+      ['_file', 'string'],
     ],
     partitions: ['dt'],
   },
+  ...[...PER_DT_TABLES, ...DIM_TABLES].map((t) => githubGold(t, GITHUB_GOLD_DESCRIPTIONS[t])),
   {
-    name: 'dim_date',
-    description: 'gold: calendar dimension',
-    location: (p) => `${p.aggregated}/github/dim_date`,
+    name: 'amplitude_daily_events',
+    description: 'gold: Amplitude events per event day, event type, platform and country (dt = event day)',
+    location: (p) => `${p.aggregated}/amplitude/daily_events`,
     format: 'parquet',
     columns: [
-      ['date_key', 'int'],
-      ['date', 'date'],
-      ['year', 'int'],
-      ['quarter', 'int'],
-      ['month', 'int'],
-      ['day', 'int'],
-      ['day_of_week', 'int'],
-      ['is_weekend', 'boolean'],
-    ],
-    partitions: [],
-  },
-  {
-    name: 'dim_repo',
-    description: 'gold: repositories keyed on repo id',
-    location: (p) => `${p.aggregated}/github/dim_repo`,
-    format: 'parquet',
-    columns: [
-      ['repo_id', 'bigint'],
-      ['repo_name', 'string'],
-      ['owner_login', 'string'],
-      ['first_seen', 'timestamp'],
-      ['last_seen', 'timestamp'],
-    ],
-    partitions: [],
-  },
-  {
-    name: 'dim_user',
-    description: 'gold: users keyed on actor id',
-    location: (p) => `${p.aggregated}/github/dim_user`,
-    format: 'parquet',
-    columns: [
-      ['user_id', 'bigint'],
-      ['login', 'string'],
-      ['first_seen', 'timestamp'],
-      ['last_seen', 'timestamp'],
-      ['is_bot', 'boolean'],
-    ],
-    partitions: [],
-  },
-  {
-    name: 'fact_events',
-    description: 'gold: event counts per day, repo, user and type',
-    location: (p) => `${p.aggregated}/github/fact_events`,
-    format: 'parquet',
-    columns: [
-      ['repo_id', 'bigint'],
-      ['user_id', 'bigint'],
-      ['event_type', 'string'],
-      ['event_count', 'bigint'],
-    ],
-    partitions: ['dt'],
-  },
-  {
-    name: 'amplitude_fact_events',
-    description: 'gold: Amplitude events per day, event type, platform and country',
-    location: (p) => `${p.aggregated}/amplitude/fact_events`,
-    format: 'parquet',
-    columns: [
+      ['event_date', 'date'],
       ['event_type', 'string'],
       ['platform', 'string'],
       ['country', 'string'],
@@ -149,10 +170,15 @@ export const CATALOG_TABLES: readonly TableDef[] = [
   },
   {
     name: 'amplitude_daily_active_users',
-    description: 'gold: Amplitude daily active users',
+    description: 'gold: Amplitude daily active users and devices (dt = event day)',
     location: (p) => `${p.aggregated}/amplitude/daily_active_users`,
     format: 'parquet',
-    columns: [['active_users', 'bigint']],
+    columns: [
+      ['event_date', 'date'],
+      ['active_users', 'bigint'],
+      ['active_devices', 'bigint'],
+      ['event_count', 'bigint'],
+    ],
     partitions: ['dt'],
   },
 ];

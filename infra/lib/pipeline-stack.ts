@@ -1,8 +1,10 @@
 // Orchestration and operations on AWS: a Step Functions state machine ingest → transform → aggregate for one UTC
 // day (every step retried, any failure → SNS alert → Fail), run on an EventBridge schedule; CloudWatch alarms on
 // failures, timeouts, duration, Lambda errors and Firehose freshness, all to the alerts topic; and a dashboard.
-// Reruns replace: before Athena writes a dt partition, the partition's objects are deleted (Distributed Map over
-// S3 ListObjectsV2), so the INSERT INTO that follows never duplicates.
+// Reruns replace: before Athena writes a dt partition (or rebuilds a dimension), its objects are deleted (Distributed
+// Map over S3 ListObjectsV2), so the INSERT INTO that follows never duplicates. The gold SQL is not hand-written here:
+// it is rendered at synth time from the same model definition the embedded DuckDB build runs
+// (src/models/github/gold-sql.ts via src/engines/athena/gold.ts dailyGoldInsert).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -24,6 +26,9 @@ import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { bundleLambda } from './bundle.ts';
 import type { InfraSettings } from './settings.ts';
+import { DIM_TABLES, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/gold-sql.ts';
+import { dailyGoldInsert } from '../../src/engines/athena/gold.ts';
+import { tableDef } from './catalog-tables.ts';
 
 export interface PipelineStackProps extends StackProps {
   bucket: s3.IBucket;
@@ -39,6 +44,15 @@ export interface PipelineStackProps extends StackProps {
 
 const SQL_DIR = join(import.meta.dirname, '..', 'sql');
 export const readSql = (name: string) => readFileSync(join(SQL_DIR, name), 'utf8');
+
+/** State name part for a gold table: fact_events -> FactEvents. */
+export const stateName = (t: string) => t.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+
+/** The gold statements the pipeline runs, in order, rendered from the shared model (Glue names from the catalog). */
+export function pipelineGoldSql(): { table: GoldTableName; perDt: boolean; sql: string }[] {
+  const names = { events: tableDef('github_events').name, table: (t: GoldTableName) => tableDef(t).name };
+  return [...PER_DT_TABLES, ...DIM_TABLES].map((t) => ({ table: t, perDt: (PER_DT_TABLES as readonly string[]).includes(t), sql: dailyGoldInsert(t, names) }));
+}
 
 export class PipelineStack extends Stack {
   readonly topic: sns.Topic;
@@ -167,14 +181,20 @@ export class PipelineStack extends Stack {
     );
 
     const silverPrefix = `${p.cleaned}/github/events`;
-    const goldPrefix = `${p.aggregated}/github/fact_events`;
-    prepare
+    let chain = prepare
       .next(ingest)
       .next(catchTo(this.clearPartition('ClearSilver', bucket, silverPrefix)))
-      .next(catchTo(this.athenaRunJob('Transform', readSql('transform-github-events.sql'), props, retry)))
-      .next(catchTo(this.clearPartition('ClearGold', bucket, goldPrefix)))
-      .next(catchTo(this.athenaRunJob('Aggregate', readSql('aggregate-fact-events.sql'), props, retry)))
-      .next(new sfn.Succeed(this, 'Done'));
+      .next(catchTo(this.athenaRunJob('Transform', readSql('transform-github-events.sql'), props, retry)));
+    // Gold: per-dt tables for the day (clear dt=…/, INSERT), then each dimension rebuilt from every partition of its
+    // per-dt table (clear the table's location, INSERT).
+    for (const g of pipelineGoldSql()) {
+      const prefix = tableDef(g.table).location(p);
+      const n = stateName(g.table);
+      chain = chain
+        .next(catchTo(this.clearPartition(`ClearGold${n}`, bucket, prefix, g.perDt)))
+        .next(catchTo(this.athenaRunJob(`${g.perDt ? 'Aggregate' : 'Build'}${n}`, g.sql, props, retry, g.perDt)));
+    }
+    chain.next(new sfn.Succeed(this, 'Done'));
 
     this.stateMachine = new sfn.StateMachine(this, 'Pipeline', {
       stateMachineName: cfg.stateMachineName,
@@ -194,8 +214,8 @@ export class PipelineStack extends Stack {
     this.alarmsAndDashboard(s, props);
   }
 
-  /** Deletes every object under <prefix>/dt=<dt>/ so the following INSERT INTO replaces the partition. */
-  private clearPartition(id: string, bucket: s3.IBucket, prefix: string): sfn.DistributedMap {
+  /** Deletes every object under <prefix>/dt=<dt>/ (or all of <prefix>/) so the following INSERT INTO replaces it. */
+  private clearPartition(id: string, bucket: s3.IBucket, prefix: string, perDt = true): sfn.DistributedMap {
     const del = new tasks.CallAwsService(this, `${id}Delete`, {
       service: 's3',
       action: 'deleteObject',
@@ -204,7 +224,7 @@ export class PipelineStack extends Stack {
       iamAction: 's3:DeleteObject',
     });
     return new sfn.DistributedMap(this, id, {
-      itemReader: new sfn.S3ObjectsItemReader({ bucket, prefix: sfn.JsonPath.format(`${prefix}/dt={}/`, sfn.JsonPath.stringAt('$.dt')) }),
+      itemReader: new sfn.S3ObjectsItemReader({ bucket, prefix: perDt ? sfn.JsonPath.format(`${prefix}/dt={}/`, sfn.JsonPath.stringAt('$.dt')) : `${prefix}/` }),
       maxConcurrency: 20,
       mapExecutionType: sfn.StateMachineType.EXPRESS,
       resultPath: sfn.JsonPath.DISCARD,
@@ -216,7 +236,7 @@ export class PipelineStack extends Stack {
    * tasks.AthenaStartQueryExecution because that construct grants s3:CreateBucket/s3:GetObject on "*"; the policy
    * below is scoped to the lake prefixes, the results bucket and the catalog instead (see grantAthena).
    */
-  private athenaRunJob(id: string, sql: string, props: PipelineStackProps, retry: (st: sfn.CustomState, e: string[]) => unknown): sfn.CustomState {
+  private athenaRunJob(id: string, sql: string, props: PipelineStackProps, retry: (st: sfn.CustomState, e: string[]) => unknown, withDt = true): sfn.CustomState {
     const state = new sfn.CustomState(this, id, {
       stateJson: {
         Type: 'Task',
@@ -225,7 +245,7 @@ export class PipelineStack extends Stack {
           QueryString: sql,
           WorkGroup: props.workgroupName,
           QueryExecutionContext: { Database: props.databaseName, Catalog: 'AwsDataCatalog' },
-          'ExecutionParameters.$': '$.athenaParams',
+          ...(withDt ? { 'ExecutionParameters.$': '$.athenaParams' } : {}),
         },
         ResultSelector: {
           'queryExecutionId.$': '$.QueryExecution.QueryExecutionId',
@@ -256,7 +276,7 @@ export class PipelineStack extends Stack {
         this.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/*` }),
       ],
     );
-    const readPrefixes = [`${p.raw}/github`, `${p.cleaned}/github`];
+    const readPrefixes = [`${p.raw}/github`, `${p.cleaned}/github`, `${p.aggregated}/github`];
     const writePrefixes = [`${p.cleaned}/github`, `${p.aggregated}/github`];
     stmt('LakeRead', ['s3:GetObject'], readPrefixes.map((x) => bucket.arnForObjects(`${x}/*`)));
     stmt('LakeWrite', ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], writePrefixes.map((x) => bucket.arnForObjects(`${x}/*`)));

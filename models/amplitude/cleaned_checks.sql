@@ -4,8 +4,10 @@ SELECT
   _file,
   count(*) AS rows,
   count(*) FILTER (
-    WHERE uuid IS NULL OR uuid = '' OR left(uuid, 1) IN ('{', '[')
-       OR event_type IS NULL OR event_type = '' OR left(event_type, 1) IN ('{', '[')
+    -- An object/array read into a VARCHAR column comes back as JSON text; real event types may start with '['
+    -- ("[Amplitude] Page Viewed"), so only valid JSON containers count as broken.
+    WHERE uuid IS NULL OR uuid = '' OR (left(uuid, 1) IN ('{', '[') AND json_valid(uuid))
+       OR event_type IS NULL OR event_type = '' OR (left(event_type, 1) IN ('{', '[') AND json_valid(event_type))
        OR event_time IS NULL
   ) AS bad
 FROM read_parquet({{parts}})

@@ -2,7 +2,9 @@
 -- then position). Only duplicated uuids enter the window, so a clean batch costs one hash pass.
 WITH src AS (
   SELECT * FROM read_parquet({{parts}}, filename = true, file_row_number = true)
-  WHERE NOT list_contains({{excluded}}, _file)
+  -- Rows of a file that failed the required-key check are dropped from the FAST parts only: the same file's
+  -- validated lines come back in their own part with the same _file label and must stay.
+  WHERE NOT (list_contains({{fastParts}}, filename) AND list_contains({{excluded}}, _file))
 ),
 dup AS (SELECT uuid FROM src GROUP BY uuid HAVING count(*) > 1),
 losers AS (

@@ -8,7 +8,7 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, encodeEntry, encodeEntryDeflated, type Segment } from './wal.ts';
+import { Wal, deflateEntry, encodeEntry, entryArrivalMs, type Segment } from './wal.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
 import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
@@ -76,7 +76,10 @@ export class Collector {
   /** Opens the WAL, queues what a previous run left for delivery, starts the interval trigger. */
   async start(): Promise<void> {
     this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir); // fails fast on a bad module
-    if (this.deps.config.deliveryThread) this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
+    if (this.deps.config.deliveryThread) {
+      this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
+      await this.worker.warm();
+    }
     const left = await this.wal.open();
     if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
     for (const s of left) this.enqueue(s);
@@ -94,33 +97,46 @@ export class Collector {
     return Math.min(30, Math.max(1, Math.ceil(due / 1000)));
   }
 
+  /** Throws BufferFullError when `bytes` more would overfill the WAL (cheap: call it before decoding a request). */
+  checkRoom(bytes: number): void {
+    this.assertOpen();
+    const max = this.deps.config.maxWalBytes;
+    if (this.wal.bytes + this.reserved + bytes > max) {
+      this.metrics.throttled.inc();
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
+    }
+  }
+
   /**
    * Appends records durably; resolves with the WAL position (for record ids) once they are on disk: only then may the
    * caller acknowledge. Throws BufferFullError when the WAL is full.
    */
   async ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): Promise<{ seq: number; offset: number }> {
-    this.assertOpen();
     let raw = 0;
     for (const r of records) raw += r.length;
-    const estimate = raw + 16 + 4 * records.length;
-    const max = this.deps.config.maxWalBytes;
-    if (this.wal.bytes + this.reserved + estimate > max) {
-      this.metrics.throttled.inc();
-      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
+    return this.ingestEntry(encodeEntry(records, arrivalMs), records.length, raw, producer);
+  }
+
+  /** ingest() for an entry already built (encodeEntry / decodeBatchEntry) holding `count` records of `raw` bytes. */
+  async ingestEntry(plain: Buffer, count: number, raw: number, producer: string): Promise<{ seq: number; offset: number }> {
+    const estimate = plain.length;
+    this.checkRoom(estimate);
+    let entry = plain;
+    if (this.deps.config.walCompression === 'deflate') {
+      this.reserved += estimate;
+      try {
+        entry = await deflateEntry(plain);
+      } finally {
+        this.reserved -= estimate;
+      }
+      this.assertOpen();
     }
-    this.reserved += estimate;
-    let entry: Buffer;
-    try {
-      entry = this.deps.config.walCompression === 'deflate' ? await encodeEntryDeflated(records, arrivalMs) : encodeEntry(records, arrivalMs);
-    } finally {
-      this.reserved -= estimate;
-    }
-    this.assertOpen();
-    const { seg, offset, done } = this.wal.appendEntry(entry, records.length, raw, arrivalMs);
+    const arrivalMs = entryArrivalMs(entry);
+    const { seg, offset, done } = this.wal.appendEntry(entry, count, raw, arrivalMs);
     if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
     this.updateGauges();
     await done;
-    this.metrics.recordsIn.inc({ producer }, records.length);
+    this.metrics.recordsIn.inc({ producer }, count);
     this.metrics.bytesIn.inc(raw);
     return { seq: seg.seq, offset };
   }

@@ -7,7 +7,7 @@ import type { BuildRequest } from './delivery-worker.ts';
 export class DeliveryWorker {
   private worker?: Worker;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (b: Built) => void; reject: (e: unknown) => void }>();
+  private readonly waiting = new Map<number, { resolve: (b: Built | undefined) => void; reject: (e: unknown) => void }>();
 
   constructor(
     private readonly transform: string,
@@ -21,7 +21,7 @@ export class DeliveryWorker {
       if (!p) return;
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) this.worker?.unref(); // idle: never keep the process alive
-      if (m.built) p.resolve(m.built);
+      if (m.error === undefined) p.resolve(m.built);
       else p.reject(new EventlakeError(`delivery worker failed: ${m.error}`, { step: 'collector.deliver', retryable: true }));
     });
     const fail = (e: unknown) => {
@@ -35,7 +35,16 @@ export class DeliveryWorker {
     return w;
   }
 
+  /** Starts the thread and loads the transform now, so the first delivery does not pay for it (seconds under load). */
+  warm(): Promise<void> {
+    return this.send(undefined).then(() => undefined);
+  }
+
   build(spec: BuildSpec): Promise<Built> {
+    return this.send(spec) as Promise<Built>;
+  }
+
+  private send(spec: BuildSpec | undefined): Promise<Built | undefined> {
     this.worker ??= this.start();
     this.worker.ref(); // a build in flight keeps the process alive
     const id = this.nextId++;

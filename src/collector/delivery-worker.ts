@@ -6,7 +6,8 @@ import { loadTransform, type BatchTransform } from './transform.ts';
 
 export interface BuildRequest {
   id: number;
-  spec: BuildSpec;
+  /** Absent: only load the transform (warm-up). */
+  spec?: BuildSpec;
   transform: string;
   baseDir: string;
 }
@@ -17,9 +18,9 @@ parentPort!.on('message', async (m: BuildRequest) => {
   try {
     const key = `${m.baseDir}\0${m.transform}`;
     if (!transforms.has(key)) transforms.set(key, loadTransform(m.transform, m.baseDir));
-    const built = await buildSegmentFiles(m.spec, await transforms.get(key)!);
-    parentPort!.postMessage({ id: m.id, built });
+    const transform = await transforms.get(key)!;
+    parentPort!.postMessage({ id: m.id, built: m.spec ? await buildSegmentFiles(m.spec, transform) : undefined });
   } catch (e) {
-    parentPort!.postMessage({ id: m.id, error: (e as Error).message });
+    parentPort!.postMessage({ id: m.id, error: (e as Error)?.message ?? String(e) });
   }
 });

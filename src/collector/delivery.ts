@@ -64,6 +64,10 @@ export function deliveryKey(t: Pick<BuildSpec, 'source' | 'prefixStyle' | 'error
   return `${t.errorPrefix}/${t.source}/processing-failed/${part}${name}`;
 }
 
+/** Input bytes a gzip stream may hold unprocessed before the transform waits: transform of the next chunk (this
+ * thread) overlaps compression of the previous ones (libuv thread pool) instead of alternating with it. */
+const GZIP_BACKLOG = 8 * 1024 * 1024;
+
 class GzipFile {
   private readonly gz: Gzip;
   private readonly done: Promise<void>;
@@ -72,18 +76,32 @@ class GzipFile {
     readonly tmp: string,
     level: number,
   ) {
-    this.gz = createGzip({ level });
-    const out = createWriteStream(tmp);
+    this.gz = createGzip({ level, chunkSize: 64 * 1024 });
+    const out = createWriteStream(tmp, { highWaterMark: 256 * 1024 });
     this.gz.pipe(out);
     this.done = finished(out);
     this.done.catch(() => undefined);
   }
-  async write(buf: Buffer | string): Promise<void> {
-    if (!this.gz.write(buf)) await once(this.gz, 'drain');
+  async write(buf: Buffer): Promise<void> {
+    if (!this.gz.write(buf) && this.gz.writableLength > GZIP_BACKLOG) await Promise.race([once(this.gz, 'drain'), this.done]);
   }
   async end(): Promise<void> {
     this.gz.end();
     await this.done;
+  }
+}
+
+/** Record ids are needed only for failed records (and Lambda-style transforms): built on first read. */
+class Input implements TransformInput {
+  private id?: string;
+  constructor(
+    private readonly prefix: string,
+    private readonly index: number,
+    readonly arrivalMs: number,
+    readonly data: Buffer,
+  ) {}
+  get recordId(): string {
+    return (this.id ??= this.prefix + this.index);
   }
 }
 
@@ -103,35 +121,42 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
     for await (const e of readSegment(spec.segPath)) {
+      // Keys depend on the arrival hour only, which is the same for the whole entry.
+      const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
+      const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
+      const prefix = `${spec.walId}-${spec.seq}-${e.offset}-`;
       for (let c = 0; c < e.records.length; c += TRANSFORM_CHUNK) {
-        const inputs: TransformInput[] = e.records.slice(c, c + TRANSFORM_CHUNK).map((data, i) => ({ recordId: `${spec.walId}-${spec.seq}-${e.offset}-${c + i}`, arrivalMs: e.arrivalMs, data }));
+        const inputs: TransformInput[] = e.records.slice(c, c + TRANSFORM_CHUNK).map((data, i) => new Input(prefix, c + i, e.arrivalMs, data));
         const outs = await transform(inputs);
-        // Keys depend on the arrival hour only, which is the same for the whole entry.
-        const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
-        const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
-        // One write per file per chunk: a zlib stream write per record costs more than the copy.
-        const parts = new Map<string, Buffer[]>();
-        const add = (key: string, b: Buffer) => {
-          const l = parts.get(key);
-          if (l) l.push(b);
-          else parts.set(key, [b]);
-        };
+        // One buffer per file per chunk (one zlib write; a write per record costs more than the copy), with the
+        // newline that in-process transforms leave to us.
+        let okBytes = 0;
+        const failedLines: string[] = [];
         for (let i = 0; i < inputs.length; i++) {
           const o = outs[i]!;
-          const r = inputs[i]!;
           if (o.result === 'Ok') {
             res.ok++;
-            add(okKey, o.data!);
+            okBytes += o.data!.length + (o.newline && o.data![o.data!.length - 1] !== 10 ? 1 : 0);
           } else if (o.result === 'Dropped') {
             res.dropped++;
           } else {
             res.failed++;
+            const r = inputs[i]!;
             // Firehose's processing-failed record shape (deterministic: no attempt timestamp).
-            const line = JSON.stringify({ attemptsMade: 1, arrivalTimestamp: r.arrivalMs, errorCode: 'Lambda.ProcessingFailed', errorMessage: o.errorMessage ?? 'ProcessingFailed', recordId: r.recordId, rawData: r.data.toString('base64') });
-            add(failedKey, Buffer.from(line + '\n'));
+            failedLines.push(JSON.stringify({ attemptsMade: 1, arrivalTimestamp: r.arrivalMs, errorCode: 'Lambda.ProcessingFailed', errorMessage: o.errorMessage ?? 'ProcessingFailed', recordId: r.recordId, rawData: r.data.toString('base64') }) + '\n');
           }
         }
-        for (const [key, bufs] of parts) await writer(key).write(Buffer.concat(bufs));
+        if (okBytes > 0) {
+          const out = Buffer.allocUnsafe(okBytes);
+          let p = 0;
+          for (const o of outs) {
+            if (o.result !== 'Ok') continue;
+            p += o.data!.copy(out, p);
+            if (o.newline && o.data![o.data!.length - 1] !== 10) out[p++] = 10;
+          }
+          await writer(okKey).write(out);
+        }
+        if (failedLines.length) await writer(failedKey).write(Buffer.from(failedLines.join('')));
       }
     }
     for (const w of writers.values()) await w.end();

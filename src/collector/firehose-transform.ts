@@ -30,17 +30,25 @@ const NL = Buffer.from('\n');
 
 export interface RecordOutcome {
   result: TransformResult;
-  /** The new payload (newline-terminated) when Ok. */
+  /** The new payload when Ok (newline-terminated, unless `newline` says delivery must add it). */
   data?: Buffer;
+  /** True when data may lack its terminating newline and delivery appends one (saves a copy per record). */
+  newline?: boolean;
   errorMessage?: string;
 }
 
-/** Applies a per-record transform to one payload (the core of runTransform, without base64 round trips). */
-export function transformRecord(fn: RecordTransform, payload: Buffer): RecordOutcome {
+/**
+ * Applies a per-record transform to one payload (the core of runTransform, without base64 round trips).
+ * `terminate` false: a Buffer result is returned as is with `newline: true` instead of being copied to add "\n".
+ */
+export function transformRecord(fn: RecordTransform, payload: Buffer, terminate = true): RecordOutcome {
   try {
     const out = fn(payload);
     if (out === null) return { result: 'Dropped' };
-    if (Buffer.isBuffer(out)) return { result: 'Ok', data: out[out.length - 1] === 10 ? out : Buffer.concat([out, NL]) };
+    if (Buffer.isBuffer(out)) {
+      if (!terminate) return { result: 'Ok', data: out, newline: true };
+      return { result: 'Ok', data: out[out.length - 1] === 10 ? out : Buffer.concat([out, NL]) };
+    }
     const text = typeof out === 'string' ? out : JSON.stringify(out);
     // Newline-terminate so that concatenated records form NDJSON, as Firehose concatenates without separators.
     return { result: 'Ok', data: Buffer.from(text.endsWith('\n') ? text : text + '\n') };
@@ -67,7 +75,11 @@ export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform)
  * An event that needs no normalising is passed through byte for byte (trimmed).
  */
 export const githubEventTransform: RecordTransform = (payload) => {
-  const text = payload.toString('utf8').trim();
+  // Common case first: no surrounding whitespace, valid UTF-8 (one native pass) – then the payload itself can be
+  // passed through, no trim or re-encoding needed.
+  const n = payload.length;
+  const clean = n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload);
+  const text = clean ? payload.toString('utf8') : payload.toString('utf8').trim();
   if (text === '') return null;
   let ev: Record<string, unknown>;
   try {
@@ -77,19 +89,49 @@ export const githubEventTransform: RecordTransform = (payload) => {
   }
   if (!ev || typeof ev !== 'object' || Array.isArray(ev)) throw new Error('event must be a JSON object');
   const id = ev.id;
-  if (!(typeof id === 'string' && /^\d+$/.test(id)) && !(typeof id === 'number' && Number.isSafeInteger(id))) throw new Error('missing or invalid "id"');
-  if (typeof ev.type !== 'string' || !/^[A-Za-z]+Event$/.test(ev.type)) throw new Error('missing or invalid "type"');
+  if (!(typeof id === 'string' && DIGITS.test(id)) && !(typeof id === 'number' && Number.isSafeInteger(id))) throw new Error('missing or invalid "id"');
+  if (typeof ev.type !== 'string' || !EVENT_TYPE.test(ev.type)) throw new Error('missing or invalid "type"');
   const actor = ev.actor as Record<string, unknown> | undefined;
   if (!actor || typeof actor !== 'object' || typeof actor.id !== 'number' || typeof actor.login !== 'string') throw new Error('missing or invalid "actor" (id, login)');
   const repo = ev.repo as Record<string, unknown> | undefined;
   if (!repo || typeof repo !== 'object' || typeof repo.id !== 'number' || typeof repo.name !== 'string') throw new Error('missing or invalid "repo" (id, name)');
-  const created = typeof ev.created_at === 'string' ? Date.parse(ev.created_at) : NaN;
-  if (Number.isNaN(created)) throw new Error('missing or invalid "created_at"');
-  const createdAt = new Date(created).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const createdAt = normalTimestamp(ev.created_at);
+  if (createdAt === undefined) throw new Error('missing or invalid "created_at"');
   // Already normal (the common case): keep the exact bytes as received, and skip re-serialising.
-  if (typeof id === 'string' && ev.created_at === createdAt) return Buffer.byteLength(text) === payload.length && isUtf8(payload) ? payload : text;
+  if (typeof id === 'string' && ev.created_at === createdAt) {
+    if (clean) return payload;
+    return Buffer.byteLength(text) === payload.length && isUtf8(payload) ? payload : text;
+  }
   return { ...ev, id: String(id), created_at: createdAt };
 };
+
+const DIGITS = /^\d+$/;
+const EVENT_TYPE = /^[A-Za-z]+Event$/;
+const NORMAL_TS = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Not something String.prototype.trim would remove (ASCII or Unicode whitespace). */
+function isVisibleAscii(c: number): boolean {
+  return c > 0x20 && c < 0x7f;
+}
+
+/**
+ * created_at as "YYYY-MM-DDTHH:MM:SSZ" (UTC), or undefined when it is not a timestamp. A value already in that form
+ * is checked field by field (the common case, without a Date round trip); anything else goes through Date.parse.
+ */
+function normalTimestamp(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = NORMAL_TS.exec(v);
+  if (m) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]);
+    const d = Number(m[3]);
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= (mo === 2 && !leap ? 28 : DAYS[mo - 1]!) && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60) return v;
+  }
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /** The Lambda handler deployed by the CDK stack as the Firehose processor. */
 export async function handler(event: FirehoseTransformEvent): Promise<FirehoseTransformResponse> {

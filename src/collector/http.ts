@@ -3,13 +3,17 @@
 //   POST /firehose/PutRecord        {DeliveryStreamName?, Record:{Data: base64}}      → 200 {RecordId, Encrypted}
 //   POST /firehose                  the same two, chosen by the X-Amz-Target header (Firehose_20150804.PutRecordBatch)
 //   POST /v1/events                 NDJSON body, one record per non-empty line        → 200 {accepted, failed, failures}
+// The common PutRecordBatch body is not JSON-parsed: it is scanned for where each Data string lies and decoded from
+// there straight into the WAL entry (batch-body.ts, batch-entry.ts); other bodies take the JSON.parse path.
 // Limits as Firehose: ≤ 500 records and ≤ 4 MiB of decoded data per call, ≤ 1,000 KiB per record. A bad record fails
 // alone (200 with ErrorCode in its slot); a bad call fails whole (4xx). Acks wait for the WAL fsync.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EventlakeError } from '../core/errors.ts';
 import type { ProducerKeys } from './auth.ts';
 import { keyFromHeaders } from './auth.ts';
-import { fastBatchBody } from './batch-body.ts';
+import { scanBatchBody, type ScannedBatch } from './batch-body.ts';
+import { decodeBatchEntry, estimateEntryBytes } from './batch-entry.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { BufferFullError, type Collector } from './collector.ts';
 
 export const LIMITS = Object.freeze({
@@ -40,6 +44,61 @@ export function decodeData(s: unknown): Buffer | undefined {
   return buf.length === (s.length / 4) * 3 - pad ? buf : undefined; // Node skips invalid characters: lengths differ
 }
 
+/** A batch body the scanner understood: the raw bytes and where each record's Data lies in them. */
+class ScannedBody {
+  constructor(
+    public raw: Buffer | undefined,
+    readonly scan: ScannedBatch,
+    /** Pooled buffer holding raw. */
+    public backing: Buffer | undefined,
+  ) {}
+}
+
+const tooLarge = () => Object.assign(new Error('request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+
+/**
+ * Reads a request body into a pooled buffer (fastify's reader would concatenate the chunks into a new one per
+ * request); same checks as fastify's: the body limit (413) and a body shorter or longer than Content-Length (400).
+ */
+function readPooled(req: FastifyRequest, payload: NodeJS.ReadableStream, pool: BufferPool, limit: number, cb: (err: Error | null, body?: Buffer, backing?: Buffer) => void): void {
+  const cl = Number(req.headers['content-length']);
+  const declared = req.headers['content-length'] !== undefined && Number.isSafeInteger(cl) && cl >= 0 ? cl : undefined;
+  if (declared !== undefined && declared > limit) {
+    payload.resume();
+    return cb(tooLarge());
+  }
+  let buf: Buffer | undefined = pool.take(declared ?? 1024 * 1024);
+  let len = 0;
+  let settled = false;
+  const finish = (err: Error | null) => {
+    if (settled) return;
+    settled = true;
+    if (err) {
+      pool.give(buf);
+      buf = undefined;
+      payload.resume(); // drain the rest
+      return cb(err);
+    }
+    cb(null, buf!.subarray(0, len), buf);
+  };
+  payload.on('data', (c: Buffer) => {
+    if (settled) return;
+    if (len + c.length > limit) return finish(tooLarge());
+    if (len + c.length > buf!.length) {
+      const bigger = pool.take(Math.max(len + c.length, buf!.length * 2));
+      buf!.copy(bigger, 0, 0, len);
+      pool.give(buf);
+      buf = bigger;
+    }
+    len += c.copy(buf!, len);
+  });
+  payload.on('end', () => {
+    if (declared !== undefined && len !== declared) return finish(Object.assign(new Error('Request body size did not match Content-Length'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' }));
+    finish(null);
+  });
+  payload.on('error', (e: Error) => finish(Object.assign(e, { statusCode: 400 })));
+}
+
 type Slot = { ok: true; data: Buffer } | { ok: false; code: string; message: string };
 
 export interface RouteOptions {
@@ -62,18 +121,28 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
   const { collector } = o;
   const m = collector.metrics;
 
-  // Batch bodies: the fast reader for the common shape, JSON.parse otherwise (no prototype-poisoning regex pass over
-  // every 5 MB body: handlers only read Records/Record/Data/DeliveryStreamName and never merge the parsed object).
-  const parseJson = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
-    try {
-      const buf = body as Buffer;
-      done(null, fastBatchBody(buf) ?? JSON.parse(buf.toString('utf8')));
-    } catch (e) {
-      done(Object.assign(new Error(`malformed JSON body: ${(e as Error).message}`), { statusCode: 400 }));
-    }
+  // Batch bodies are read into pooled buffers (buffer-pool.ts) and given to the scanner for the common shape, to
+  // JSON.parse otherwise (no prototype-poisoning regex pass over every 5 MB body: handlers only read
+  // Records/Record/Data/DeliveryStreamName and never merge the parsed object).
+  const bodies = new BufferPool(16);
+  const entries = new BufferPool(16);
+  const parseJson = (req: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => {
+    readPooled(req, payload, bodies, JSON_BODY_LIMIT, (err, buf, backing) => {
+      if (err) return done(err);
+      try {
+        const scan = scanBatchBody(buf!);
+        if (scan) return done(null, new ScannedBody(buf, scan, backing));
+        const parsed: unknown = JSON.parse(buf!.toString('utf8'));
+        bodies.give(backing);
+        done(null, parsed);
+      } catch (e) {
+        bodies.give(backing);
+        done(Object.assign(new Error(`malformed JSON body: ${(e as Error).message}`), { statusCode: 400 }));
+      }
+    });
   };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1'], { parseAs: 'buffer', bodyLimit: JSON_BODY_LIMIT }, parseJson);
+  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1'], parseJson);
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: NDJSON_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
@@ -113,9 +182,20 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     req.producer = producer;
   });
 
-  const checkStream = (body: Record<string, unknown>) => {
-    const name = body.DeliveryStreamName;
+  const checkStream = (body: Record<string, unknown> | ScannedBody) => {
+    const name = body instanceof ScannedBody ? body.scan.streamName : body.DeliveryStreamName;
     if (name !== undefined && name !== o.streamName) throw apiError(400, 'ResourceNotFoundException', `delivery stream ${JSON.stringify(name)} not found (this collector serves ${JSON.stringify(o.streamName)})`);
+  };
+
+  /** Maps a failure to store records to the API error a producer can act on (429/503 with Retry-After). */
+  const storeError = (e: unknown): ApiError & Error => {
+    if (e instanceof BufferFullError) return apiError(429, 'ServiceUnavailableException', e.message, { 'retry-after': String(e.retryAfterSeconds) });
+    if (e instanceof EventlakeError && e.retryable) return apiError(503, 'ServiceUnavailableException', `records were not stored: ${e.message}`, { 'retry-after': '1' });
+    return apiError(503, 'ServiceUnavailableException', `records were not stored: ${(e as Error).message}`, { 'retry-after': '5' });
+  };
+
+  const observeAck = (req: FastifyRequest) => {
+    if (req.eventlakeStart) m.ackLatency.observe(Number(process.hrtime.bigint() - req.eventlakeStart) / 1e9);
   };
 
   const slotOf = (rec: unknown): Slot => {
@@ -181,16 +261,69 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     try {
       w = await collector.ingest(good, req.producer ?? 'anonymous');
     } catch (e) {
-      if (e instanceof BufferFullError) throw apiError(429, 'ServiceUnavailableException', e.message, { 'retry-after': String(e.retryAfterSeconds) });
-      if (e instanceof EventlakeError && e.retryable) throw apiError(503, 'ServiceUnavailableException', `records were not stored: ${e.message}`, { 'retry-after': '1' });
-      throw apiError(503, 'ServiceUnavailableException', `records were not stored: ${(e as Error).message}`, { 'retry-after': '5' });
+      throw storeError(e);
     }
     index.forEach((slot, k) => (ids[slot] = `${collector.walId}-${w.seq}-${w.offset}-${k}`));
-    if (req.eventlakeStart) m.ackLatency.observe(Number(process.hrtime.bigint() - req.eventlakeStart) / 1e9);
+    observeAck(req);
     return ids;
   };
 
-  const putRecordBatch = async (req: FastifyRequest, body: Record<string, unknown>) => {
+  /**
+   * PutRecordBatch for a scanned body: decode into one WAL entry, drop the body, wait for the fsync, and write the
+   * response JSON directly (500 RecordIds sharing one prefix).
+   */
+  const putScannedBatch = async (req: FastifyRequest, reply: FastifyReply, body: ScannedBody): Promise<string> => {
+    const { scan } = body;
+    let d: ReturnType<typeof decodeBatchEntry>;
+    try {
+      checkStream(body);
+      if (!scan.hasRecords || scan.count === 0) throw apiError(400, 'InvalidArgumentException', 'Records must be a non-empty array of {Data: base64}');
+      if (scan.count > LIMITS.maxRecords) throw apiError(400, 'InvalidArgumentException', `${scan.count} records in one call, over the limit of ${LIMITS.maxRecords}`);
+      try {
+        collector.checkRoom(estimateEntryBytes(scan)); // refuse before spending CPU on a batch that cannot be stored
+      } catch (e) {
+        throw storeError(e);
+      }
+      d = decodeBatchEntry(body.raw!, scan, Date.now(), LIMITS.maxRecordBytes, entries);
+    } finally {
+      // The request body is not needed while the ack waits for the disk: its buffer serves the next request.
+      bodies.give(body.backing);
+      body.raw = body.backing = undefined;
+    }
+    if (d.failures) for (const f of d.failures) if (f) m.rejected.inc({ reason: f.code });
+    if (d.rawBytes > LIMITS.maxBatchBytes) {
+      entries.give(d.backing);
+      throw apiError(413, 'InvalidArgumentException', `the call carries ${d.rawBytes} bytes of data, over the ${LIMITS.maxBatchBytes}-byte limit per call`);
+    }
+    let prefix = '';
+    if (d.entry) {
+      let w: { seq: number; offset: number };
+      try {
+        w = await collector.ingestEntry(d.entry, d.count, d.rawBytes, req.producer ?? 'anonymous');
+      } catch (e) {
+        throw storeError(e);
+      } finally {
+        entries.give(d.backing); // written (or refused): the WAL holds no reference any more
+      }
+      prefix = `${collector.walId}-${w.seq}-${w.offset}-`;
+      observeAck(req);
+    }
+    const parts: string[] = new Array(scan.count);
+    let k = 0;
+    let failed = 0;
+    for (let i = 0; i < scan.count; i++) {
+      const f = d.failures?.[i];
+      if (f) {
+        failed++;
+        parts[i] = `{"ErrorCode":${JSON.stringify(f.code)},"ErrorMessage":${JSON.stringify(f.message)}}`;
+      } else parts[i] = `{"RecordId":"${prefix}${k++}"}`;
+    }
+    void reply.type('application/json; charset=utf-8');
+    return `{"FailedPutCount":${failed},"Encrypted":false,"RequestResponses":[${parts.join(',')}]}`;
+  };
+
+  const putRecordBatch = async (req: FastifyRequest, reply: FastifyReply, body: Record<string, unknown> | ScannedBody) => {
+    if (body instanceof ScannedBody) return putScannedBatch(req, reply, body);
     checkStream(body);
     const recs = body.Records;
     if (!Array.isArray(recs) || recs.length === 0) throw apiError(400, 'InvalidArgumentException', 'Records must be a non-empty array of {Data: base64}');
@@ -206,7 +339,8 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     return { FailedPutCount: failed, Encrypted: false, RequestResponses };
   };
 
-  const putRecord = async (req: FastifyRequest, body: Record<string, unknown>) => {
+  const putRecord = async (req: FastifyRequest, body: Record<string, unknown> | ScannedBody) => {
+    if (body instanceof ScannedBody) body = body.scan.streamName === undefined ? {} : { DeliveryStreamName: body.scan.streamName }; // no Record key
     checkStream(body);
     const s = slotOf(body.Record);
     if (!s.ok) {
@@ -217,15 +351,16 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     return { RecordId: ids[0]!, Encrypted: false };
   };
 
-  const bodyObject = (req: FastifyRequest): Record<string, unknown> => {
+  const bodyObject = (req: FastifyRequest): Record<string, unknown> | ScannedBody => {
     const b = req.body;
+    if (b instanceof ScannedBody) return b;
     if (!b || typeof b !== 'object' || Array.isArray(b) || Buffer.isBuffer(b)) throw apiError(400, 'InvalidArgumentException', 'expected a JSON object body (Content-Type: application/json or application/x-amz-json-1.1)');
     return b as Record<string, unknown>;
   };
 
-  const wrap = (fn: (req: FastifyRequest) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const wrap = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
-      return await fn(req);
+      return await fn(req, reply);
     } catch (e) {
       if ((e as ApiError).status && (e as ApiError).type) return send(reply, e as ApiError);
       throw e;
@@ -233,14 +368,14 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
   };
 
   const opts = { bodyLimit: JSON_BODY_LIMIT };
-  app.post('/firehose/PutRecordBatch', opts, wrap((req) => putRecordBatch(req, bodyObject(req))));
+  app.post('/firehose/PutRecordBatch', opts, wrap((req, reply) => putRecordBatch(req, reply, bodyObject(req))));
   app.post('/firehose/PutRecord', opts, wrap((req) => putRecord(req, bodyObject(req))));
   app.post(
     '/firehose',
     opts,
-    wrap(async (req) => {
+    wrap(async (req, reply) => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      if (target.endsWith('.PutRecordBatch')) return putRecordBatch(req, bodyObject(req));
+      if (target.endsWith('.PutRecordBatch')) return putRecordBatch(req, reply, bodyObject(req));
       if (target.endsWith('.PutRecord')) return putRecord(req, bodyObject(req));
       throw apiError(400, 'UnknownOperationException', `unsupported X-Amz-Target ${JSON.stringify(target)}: PutRecord and PutRecordBatch are served`);
     }),

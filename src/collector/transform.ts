@@ -28,7 +28,7 @@ const passThrough: RecordTransform = (payload) => {
 };
 
 function inProcess(fn: RecordTransform): BatchTransform {
-  return async (records) => records.map((r) => transformRecord(fn, r.data));
+  return async (records) => records.map((r) => transformRecord(fn, r.data, false));
 }
 
 /** Wraps a Lambda-style handler; a response that breaks the contract fails the affected records, as Firehose does. */

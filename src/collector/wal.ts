@@ -64,35 +64,57 @@ export function segmentName(seq: number): string {
   return `seg-${String(seq).padStart(16, '0')}.wal`;
 }
 
+/** Bytes of a plain entry of n records holding dataLen payload bytes. */
+export function entrySize(n: number, dataLen: number): number {
+  return HEADER + 12 + 4 * n + dataLen;
+}
+
+/** Offset of record i's length in a plain entry's table; the data follows the table of n lengths. */
+export const entryTableOffset = (i: number) => HEADER + 12 + 4 * i;
+
+/** Writes arrival time, record count, body length and CRC of a plain entry whose table and data are filled in. */
+export function finishEntry(buf: Buffer, n: number, arrivalMs: number): Buffer {
+  buf.writeUInt32LE(buf.length - HEADER, 0);
+  buf.writeDoubleLE(arrivalMs, HEADER);
+  buf.writeUInt32LE(n, HEADER + 8);
+  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
+  return buf;
+}
+
 export function encodeEntry(records: Buffer[], arrivalMs: number): Buffer {
   let dataLen = 0;
   for (const r of records) dataLen += r.length;
-  const bodyLen = 12 + 4 * records.length + dataLen;
-  const buf = Buffer.allocUnsafe(HEADER + bodyLen);
-  buf.writeUInt32LE(bodyLen, 0);
-  buf.writeDoubleLE(arrivalMs, HEADER);
-  buf.writeUInt32LE(records.length, HEADER + 8);
-  let p = HEADER + 12;
+  const buf = Buffer.allocUnsafe(entrySize(records.length, dataLen));
+  let p = entryTableOffset(0);
   for (const r of records) {
     buf.writeUInt32LE(r.length, p);
     p += 4;
   }
   for (const r of records) p += r.copy(buf, p);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
-  return buf;
+  return finishEntry(buf, records.length, arrivalMs);
 }
 
-/** The same entry with the record table and data deflated (runs on the libuv thread pool, off the event loop). */
-export async function encodeEntryDeflated(records: Buffer[], arrivalMs: number): Promise<Buffer> {
-  const plain = encodeEntry(records, arrivalMs);
+/** Arrival time written in an entry (plain or deflated). */
+export function entryArrivalMs(entry: Buffer): number {
+  return entry.readDoubleLE(HEADER);
+}
+
+/** A plain entry with its record table and data deflated (runs on the libuv thread pool, off the event loop). */
+export async function deflateEntry(plain: Buffer): Promise<Buffer> {
+  const arrivalMs = plain.readDoubleLE(HEADER);
+  const n = plain.readUInt32LE(HEADER + 8);
   const packed = await deflateRawAsync(plain.subarray(HEADER + 12), { level: 1 });
   const buf = Buffer.allocUnsafe(HEADER + 12 + packed.length);
   buf.writeUInt32LE(12 + packed.length, 0);
   buf.writeDoubleLE(arrivalMs, HEADER);
-  buf.writeUInt32LE((records.length | DEFLATED) >>> 0, HEADER + 8);
+  buf.writeUInt32LE((n | DEFLATED) >>> 0, HEADER + 8);
   packed.copy(buf, HEADER + 12);
   buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
   return buf;
+}
+
+export async function encodeEntryDeflated(records: Buffer[], arrivalMs: number): Promise<Buffer> {
+  return deflateEntry(encodeEntry(records, arrivalMs));
 }
 
 function decodeBody(body: Buffer): { arrivalMs: number; records: Buffer[] } | undefined {

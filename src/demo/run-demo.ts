@@ -4,6 +4,7 @@
 // aggregate (gold) → load the embedded DuckDB warehouse → the named analytic reports.
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildContext, type Context } from '../cli/context.ts';
 import { registerSecret } from '../core/secrets.ts';
@@ -35,6 +36,10 @@ export interface DemoSummary {
   gold: Record<string, number>;
   warehouse: { table: string; rowsLoaded: number; target: string };
   reports: Record<string, Row[]>;
+  /** Config written next to the lake for `eventlake serve` (two principals whose tokens come from the environment). */
+  serveConfig: string;
+  /** Owner login of the top repository: the demo's restricted principal. */
+  demoOwner: string;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
@@ -65,7 +70,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     write('4/5 aggregate cleaned → gold ...\n');
     const gold = await runAggregate(ctx, {});
     write('5/5 load the embedded DuckDB warehouse (amplitude_raw + gold) ...\n');
-    const wh = await warehouse.load(ctx, { force: true });
+    // The sample holds one malformed line on purpose: load the good lines, report the bad one (Snowflake ON_ERROR=CONTINUE).
+    const wh = await warehouse.load(ctx, { force: true, onError: 'continue' });
 
     const summary: DemoSummary = {
       lake: ctx.loaded.lakeRoot,
@@ -81,6 +87,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       gold: Object.fromEntries(gold.flatMap((s) => Object.entries(s.rows).map(([t, n]) => [`${s.source}.${t}`, n]))),
       warehouse: { table: wh.table, rowsLoaded: wh.rowsLoaded, target: wh.target },
       reports: {},
+      serveConfig: join(dirname(ctx.loaded.lakeRoot), 'eventlake.demo.yaml'),
+      demoOwner: '',
     };
     const engine = await DuckDbEngine.open({ memoryLimit: ctx.loaded.config.engine.duckdb.memoryLimit });
     try {
@@ -92,9 +100,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       ] as const) {
         summary.reports[name] = await runNamedQuery(engine, name, params);
       }
+      const [owner] = await engine.all<{ owner_login: string }>(
+        `SELECT d.owner_login FROM dim_repo d JOIN fact_events f USING (repo_id) GROUP BY 1 ORDER BY sum(f.event_count) DESC, 1 LIMIT 1`,
+      );
+      summary.demoOwner = owner?.owner_login ?? 'nobody';
     } finally {
       await engine.close();
     }
+    writeFileSync(summary.serveConfig, demoServeConfig(summary.lake, summary.demoOwner));
     write(renderSummary(summary));
     return summary;
   } finally {
@@ -112,6 +125,29 @@ function table(rows: Row[]): string {
   return line(cols) + rows.map((r) => line(cols.map((c) => cell(r[c])))).join('');
 }
 
+/** Governance for the dashboard: an admin and a repo owner; their tokens are read from the environment at serve time. */
+export function demoServeConfig(lake: string, owner: string): string {
+  return `# Written by \`eventlake demo\`: serve the demo lake with two principals (tokens come from the environment).
+lake:
+  root: ${JSON.stringify(lake)}
+operate:
+  governance:
+    layers: [aggregated, cleaned]
+    principals:
+      - { name: admin, admin: true, token: { env: EVENTLAKE_DEMO_ADMIN_TOKEN } }
+      - { name: owner, owner: ${JSON.stringify(owner)}, policies: [repo-owner], token: { env: EVENTLAKE_DEMO_OWNER_TOKEN } }
+    policies:
+      repo-owner:
+        fact_events: { rowFilter: { kind: owner-repos, column: repo_id } }
+        repo_daily: { rowFilter: { kind: owner-repos, column: repo_id } }
+        user_daily: { rowFilter: { kind: owner-users, column: user_id } }
+        dim_repo: { rowFilter: { kind: owner-repos, column: repo_id } }
+        dim_user: { rowFilter: { kind: owner-users, column: user_id }, masks: { login: hash } }
+        dim_date: {}
+        github_events: { rowFilter: { kind: owner-repos, column: repo_id }, deny: [payload] }
+`;
+}
+
 export function renderSummary(s: DemoSummary): string {
   let out = '\nraw (bronze)\n';
   out += `  amplitude: ${s.amplitude.files} files\n  github:    ${s.github.files} files\n`;
@@ -121,8 +157,11 @@ export function renderSummary(s: DemoSummary): string {
   for (const [t, n] of Object.entries(s.gold)) out += `  ${t}: ${n} rows\n`;
   out += `warehouse: ${s.warehouse.rowsLoaded} events in ${s.warehouse.table} (${s.warehouse.target})\n`;
   for (const [name, rows] of Object.entries(s.reports)) out += `\nreport ${name}\n${table(rows)}`;
-  out += `\nnext:\n  eventlake query "select event_type, count(*) from amplitude_events group by 1" --lake ${s.lake}\n`;
-  out += `  eventlake report --list --lake ${s.lake}\n  eventlake serve --lake ${s.lake}   (dashboard at http://127.0.0.1:8080/)\n`;
+  out += `\nnext:\n  npx eventlake query "select event_type, count(*) from amplitude_events group by 1" --lake ${s.lake}\n`;
+  out += `  npx eventlake report --list --lake ${s.lake}\n`;
+  out += `  dashboard (sign in with a token; "owner" = ${s.demoOwner}, sees only their repos):\n`;
+  out += `    export EVENTLAKE_DEMO_ADMIN_TOKEN=$(openssl rand -hex 16) EVENTLAKE_DEMO_OWNER_TOKEN=$(openssl rand -hex 16)\n`;
+  out += `    npx eventlake -c ${s.serveConfig} serve     # then open http://127.0.0.1:8080/dashboard/\n`;
   return out;
 }
 

@@ -1,4 +1,6 @@
-// Governance: who may see which gold rows and columns, enforced on every query.
+// Governance: who may see which rows and columns of the governed tables (gold of one domain; with
+// operate.governance.layers including "cleaned" also the silver <source>_<table> tables and their PII), enforced on
+// every query.
 //   principals + policies (operate.governance) -> per-principal governed views (views.ts)
 //   user SQL -> guard: one SELECT over governed tables only, rewritten to those views (sql-guard.ts)
 //   every query, allowed or refused, -> audit trail (src/audit)

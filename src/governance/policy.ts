@@ -1,24 +1,24 @@
 // Principals and policies from config (operate.governance), resolved to per-table rules for one principal.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventlakeError } from '../core/errors.ts';
-import type { GovernanceConfig, PrincipalConfig, TablePolicy } from '../config/sections/operate.ts';
+import type { GovernanceConfig, MaskKind, PrincipalConfig, TablePolicy } from '../config/sections/operate.ts';
 import { resolveSecret } from '../operate/secret-ref.ts';
 
 export interface TableRules {
   table: string;
   /** undefined = all rows */
   rowFilters: NonNullable<TablePolicy['rowFilter']>[];
-  masks: Record<string, 'null' | 'hash' | 'redact'>;
+  masks: Record<string, MaskKind>;
   deny: string[];
 }
 
 export interface EffectivePolicy {
   principal: PrincipalConfig;
-  /** null = every gold table unrestricted (admin) */
+  /** null = every governed table unrestricted (admin) */
   tables: Map<string, TableRules> | null;
 }
 
-const MASK_STRENGTH = { hash: 1, redact: 2, null: 3 } as const;
+const MASK_STRENGTH: Record<MaskKind, number> = { 'redact-emails': 0, hash: 1, redact: 2, null: 3 };
 
 export function findPrincipal(cfg: GovernanceConfig, name: string): PrincipalConfig {
   const p = cfg.principals.find((x) => x.name === name);

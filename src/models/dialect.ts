@@ -84,3 +84,57 @@ export function bindNamedParams(sql: string, params: Record<string, ParamValue>,
   }
   return { sql: out, values };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Build models (models/github/gold_*.sql) are written once too; the few functions DuckDB and Trino spell differently
+// are {{macros}} in the SQL, filled here. How a model's SELECT is written out (DuckDB COPY … TO Parquet, Athena
+// CTAS / INSERT INTO) is the engine's business: src/models/github/gold-sql.ts and src/engines/athena/athena-sql.ts.
+
+export type ModelDialectName = 'duckdb' | 'trino';
+
+export interface ModelDialect {
+  readonly name: ModelDialectName;
+  /** Function names that differ: {{regexp_like}}(s, re) and {{isodow}}(date) (ISO day of week, Monday = 1). */
+  readonly functions: Readonly<Record<'regexp_like' | 'isodow', string>>;
+  /** {{md5_52:x}}: the first 13 hex digits (52 bits) of md5 of the string x, as a BIGINT. */
+  md5_52(x: string): string;
+  /** {{day_series:lo,hi}}: a FROM item with one row per day from lo to hi (dates, inclusive) as g(d). */
+  daySeries(lo: string, hi: string): string;
+}
+
+export const MODEL_DIALECTS: Readonly<Record<ModelDialectName, ModelDialect>> = Object.freeze({
+  duckdb: {
+    name: 'duckdb',
+    functions: { regexp_like: 'regexp_matches', isodow: 'isodow' },
+    md5_52: (x: string) => `CAST(('0x' || substr(md5(${x}), 1, 13)) AS BIGINT)`,
+    daySeries: (lo: string, hi: string) => `generate_series(CAST(${lo} AS TIMESTAMP), CAST(${hi} AS TIMESTAMP), INTERVAL '1' DAY) AS g(d)`,
+  },
+  trino: {
+    name: 'trino',
+    functions: { regexp_like: 'regexp_like', isodow: 'day_of_week' },
+    // md5 takes varbinary in Trino; to_hex is upper-case, which from_base reads the same.
+    md5_52: (x: string) => `from_base(substr(to_hex(md5(to_utf8(${x}))), 1, 13), 16)`,
+    daySeries: (lo: string, hi: string) => `UNNEST(sequence(${lo}, ${hi}, INTERVAL '1' DAY)) AS g(d)`,
+  },
+});
+
+/**
+ * Fills a model's {{name}} placeholders from vars, {{regexp_like}}/{{isodow}} with the dialect's function names and
+ * {{md5_52:x}} / {{day_series:lo,hi}} with its expressions. An unknown placeholder is an error naming the model.
+ */
+export function renderModel(model: string, text: string, dialect: ModelDialect, vars: Record<string, string>): string {
+  const fill = (s: string): string =>
+    s.replace(/\{\{(\w+)(?::([^}]*))?\}\}/g, (_m, name: string, arg: string | undefined) => {
+      if (arg !== undefined) {
+        if (name === 'md5_52') return dialect.md5_52(fill(arg));
+        if (name === 'day_series') {
+          const [lo, hi, ...extra] = arg.split(',').map((x) => x.trim());
+          if (!lo || !hi || extra.length) throw new EventlakeError(`${model}: {{day_series:lo,hi}} takes two arguments`, { step: 'model' });
+          return dialect.daySeries(lo, hi);
+        }
+      } else if (name in vars) return fill(vars[name]!);
+      else if (name in dialect.functions) return dialect.functions[name as keyof ModelDialect['functions']];
+      throw new EventlakeError(`${model}: no value for {{${name}${arg !== undefined ? ':…' : ''}}} (dialect ${dialect.name})`, { step: 'model' });
+    });
+  return fill(text);
+}

@@ -14,9 +14,10 @@ const lagGauge =
 /** End instant of a checkpoint window: "YYYY-MM-DDTHH", "A..B" (hours, inclusive) or "YYYY-MM-DD". */
 export function windowEnd(window: string): Date | undefined {
   const last = window.split('..').at(-1)!.trim();
-  let m = /^(\d{4}-\d{2}-\d{2})T(\d{2})$/.exec(last);
+  // Tolerates a kind prefix such as "gharchive-2026-11-01T04".
+  let m = /(\d{4}-\d{2}-\d{2})T(\d{2})$/.exec(last);
   if (m) return new Date(Date.parse(`${m[1]}T${m[2]}:00:00Z`) + 3_600_000);
-  m = /^(\d{4}-\d{2}-\d{2})$/.exec(last);
+  m = /(?:^|-)(\d{4}-\d{2}-\d{2})$/.exec(last);
   if (m) return new Date(Date.parse(`${m[1]}T00:00:00Z`) + 86_400_000);
   return undefined;
 }

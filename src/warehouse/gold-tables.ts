@@ -74,6 +74,35 @@ export const GOLD_TABLES: readonly GoldTable[] = Object.freeze([
     partitionColumn: 'dt',
     indexes: [['repo_id', 'dt'], ['user_id'], ['event_type', 'dt']],
   },
+  {
+    domain: 'amplitude',
+    name: 'daily_events',
+    columns: [
+      { name: 'dt', type: 'date' },
+      { name: 'event_date', type: 'date' },
+      { name: 'event_type', type: 'text' },
+      { name: 'platform', type: 'text' },
+      { name: 'country', type: 'text' },
+      { name: 'event_count', type: 'bigint' },
+      { name: 'user_count', type: 'bigint' },
+    ],
+    primaryKey: ['dt', 'event_type', 'platform', 'country'],
+    partitionColumn: 'dt',
+    indexes: [['event_type', 'dt']],
+  },
+  {
+    domain: 'amplitude',
+    name: 'daily_active_users',
+    columns: [
+      { name: 'dt', type: 'date' },
+      { name: 'event_date', type: 'date' },
+      { name: 'active_users', type: 'bigint' },
+      { name: 'active_devices', type: 'bigint' },
+      { name: 'event_count', type: 'bigint' },
+    ],
+    primaryKey: ['dt'],
+    partitionColumn: 'dt',
+  },
 ]);
 
 export function goldTable(domain: string, name: string): GoldTable | undefined {

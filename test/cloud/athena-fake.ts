@@ -22,6 +22,8 @@ export interface FakeAthenaOptions {
   pollsBeforeDone?: number;
   /** Answer the first N StartQueryExecution calls with TooManyRequestsException. */
   throttleStarts?: number;
+  /** Fail (like a query error) every query for which this returns true, in addition to FAIL_ME. */
+  failWhen?: (sql: string) => boolean;
   /** Glue tables that exist ("db.table"). */
   glueTables?: Set<string>;
 }
@@ -66,7 +68,7 @@ export async function startFakeAthena(o: FakeAthenaOptions = {}) {
           const before = o.pollsBeforeDone ?? 2;
           let Status: Record<string, unknown>;
           if (q.polls <= before) Status = { State: q.polls === 1 ? 'QUEUED' : 'RUNNING' };
-          else if (q.sql.includes('FAIL_ME')) {
+          else if (q.sql.includes('FAIL_ME') || o.failWhen?.(q.sql)) {
             const tooMany = q.sql.includes('TOO_MANY');
             Status = {
               State: 'FAILED',

@@ -124,3 +124,26 @@ test('producer keys from the environment (EVENTLAKE_COLLECTOR_KEY__<NAME>) are a
     await s.cleanup();
   }
 });
+
+test('PutRecordBatch bodies sent in chunks without Content-Length (larger than the first pooled buffer) are read whole', async () => {
+  const http = await import('node:http');
+  const payloads = Array.from({ length: 500 }, (_, i) => fixtureLines[i % fixtureLines.length]!);
+  const body = Buffer.from(JSON.stringify(batch(payloads)));
+  assert.ok(body.length > 1024 * 1024); // grows past the initial 1 MiB buffer
+  const u = new URL(`${t.url}/firehose/PutRecordBatch`);
+  const res = await new Promise<{ status: number; json: { FailedPutCount: number; RequestResponses: { RecordId?: string }[] } }>((resolve, reject) => {
+    const req = http.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` } }, (r) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (d) => (text += d));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    for (let p = 0; p < body.length; p += 100_000) req.write(body.subarray(p, p + 100_000)); // chunked transfer encoding
+    req.end();
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.json.FailedPutCount, 0);
+  assert.equal(res.json.RequestResponses.length, 500);
+  assert.equal(new Set(res.json.RequestResponses.map((x) => x.RecordId)).size, 500);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Wal, encodeEntryDeflated } from '../../src/collector/wal.ts';
-import { batch, delivered, fixtureLines, metricValue, post, startCollector, tempDir, waitFor } from './helpers.ts';
+import { b64, batch, delivered, fixtureLines, metricValue, post, startCollector, tempDir, waitFor } from './helpers.ts';
 
 const hourOf = (ms: number) => {
   const iso = new Date(ms).toISOString();
@@ -177,5 +177,49 @@ test('one collector per WAL folder: a second one is refused while the first runs
     assert.equal(t2.collector.walId, t1.collector.walId);
   } finally {
     await t2.cleanup();
+  }
+});
+
+test('PutRecordBatch fast path: cheap checks fail records at the API, the transform fails the rest at delivery into the error prefix, every record is accounted for', async () => {
+  const t = await startCollector();
+  try {
+    const malformed = '{"id": oops';
+    const noType = '{"id":"1","actor":{"id":1,"login":"a"},"repo":{"id":1,"name":"a/b"},"created_at":"2013-01-10T07:58:30Z"}';
+    const Records = [
+      { Data: b64(fixtureLines[0]!) },
+      { Data: 'bm90IGJhc2U2NA!=' }, // not base64: fails at the API
+      { Data: b64(malformed) }, // valid base64, not JSON: fails at delivery
+      { Data: b64(Buffer.alloc(1000 * 1024 + 1, 0x61)) }, // over the record limit: fails at the API
+      { Data: b64(noType) }, // JSON, not a GitHub event: fails at delivery
+      { Data: b64(fixtureLines[1]!) },
+      { Data: '' }, // empty: accepted (as Firehose does), dropped by the transform
+    ];
+    const r = await post(`${t.url}/firehose/PutRecordBatch`, { DeliveryStreamName: 'github', Records }, { key: t.key });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.FailedPutCount, 2);
+    const rr = r.body.RequestResponses as { RecordId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+    assert.deepEqual(rr.map((x) => x.ErrorCode ?? 'ok'), ['ok', 'InvalidArgumentException', 'ok', 'InvalidArgumentException', 'ok', 'ok', 'ok']);
+    assert.match(rr[1]!.ErrorMessage!, /not valid base64/);
+    assert.match(rr[3]!.ErrorMessage!, /1024001 bytes, over the 1024000-byte limit/);
+    const ids = rr.filter((x) => x.RecordId).map((x) => x.RecordId!);
+    const prefix = ids[0]!.replace(/\d+$/, '');
+    assert.deepEqual(ids, [0, 1, 2, 3, 4].map((k) => prefix + k));
+    await t.stop();
+
+    const ok = [...(await delivered(t, 'raw/github/')).values()].join('');
+    assert.equal(ok, [fixtureLines[0], fixtureLines[1]].map((l) => JSON.stringify(JSON.parse(l!))).join('\n') + '\n');
+    const failed = [...(await delivered(t, 'raw-errors/github/processing-failed/')).values()].join('').trim().split('\n').map((l) => JSON.parse(l) as { recordId: string; rawData: string; errorMessage: string });
+    assert.deepEqual(failed.map((f) => Buffer.from(f.rawData, 'base64').toString()), [malformed, noType]);
+    // The error records carry the RecordId the API returned for them.
+    assert.deepEqual(failed.map((f) => f.recordId), [rr[2]!.RecordId, rr[4]!.RecordId]);
+    assert.match(failed[0]!.errorMessage, /malformed JSON/);
+    assert.match(failed[1]!.errorMessage, /"type"/);
+    const m = await t.registry.metrics();
+    assert.equal(metricValue(m, 'eventlake_collector_records_out_total{result="ok"}'), 2);
+    assert.equal(metricValue(m, 'eventlake_collector_records_out_total{result="processing_failed"}'), 2);
+    assert.equal(metricValue(m, 'eventlake_collector_records_out_total{result="dropped"}'), 1);
+    assert.equal(metricValue(m, 'eventlake_collector_records_rejected_total{reason="InvalidArgumentException"}'), 2);
+  } finally {
+    await t.cleanup();
   }
 });

@@ -21,6 +21,7 @@ import {
   SNOWFLAKE_EXTERNAL_ID,
   FAKE_SECRETS,
 } from './fixture.ts';
+import { pipelineGoldSql, stateName } from '../../infra/lib/pipeline-stack.ts';
 
 const S = synthesized();
 after(() => S.cleanup());
@@ -284,16 +285,29 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
     const d = definition();
     const order: string[] = [];
     for (let cur: string | undefined = 'Prepare'; cur; cur = d.States[cur]?.Next) order.push(cur);
-    assert.deepEqual(order, ['Prepare', 'Ingest', 'ClearSilver', 'Transform', 'ClearGold', 'Aggregate', 'Done']);
-    for (const name of ['Transform', 'Aggregate']) {
+    assert.deepEqual(order, [
+      'Prepare', 'Ingest', 'ClearSilver', 'Transform',
+      'ClearGoldFactEvents', 'AggregateFactEvents', 'ClearGoldRepoDaily', 'AggregateRepoDaily', 'ClearGoldUserDaily', 'AggregateUserDaily',
+      'ClearGoldDimRepo', 'BuildDimRepo', 'ClearGoldDimUser', 'BuildDimUser', 'ClearGoldDimDate', 'BuildDimDate', 'Done',
+    ]);
+    for (const name of ['Transform', 'AggregateFactEvents', 'AggregateRepoDaily', 'AggregateUserDaily']) {
       const st = d.States[name];
       assert.match(st.Resource, /:states:::athena:startQueryExecution\.sync$/);
       assert.equal(st.Parameters.WorkGroup, 'eventlake');
       assert.equal(st.Parameters['ExecutionParameters.$'], '$.athenaParams');
       assert.equal((st.Parameters.QueryString.match(/\?/g) ?? []).length, 1, 'exactly one positional parameter');
     }
+    // Dimensions read every partition of their per-dt table: no parameter (Athena rejects unused ones).
+    for (const name of ['BuildDimRepo', 'BuildDimUser', 'BuildDimDate']) {
+      const st = d.States[name];
+      assert.match(st.Resource, /:states:::athena:startQueryExecution\.sync$/);
+      assert.equal(st.Parameters['ExecutionParameters.$'], undefined);
+      assert.equal((st.Parameters.QueryString.match(/\?/g) ?? []).length, 0);
+    }
     assert.match(d.States.Transform.Parameters.QueryString, /INSERT INTO github_events/);
-    assert.match(d.States.Aggregate.Parameters.QueryString, /INSERT INTO fact_events/);
+    // The gold SQL is the shared model rendered at synth time, not a hand-written copy.
+    for (const g of pipelineGoldSql()) assert.equal(d.States[`${g.perDt ? 'Aggregate' : 'Build'}${stateName(g.table)}`].Parameters.QueryString, g.sql);
+    assert.match(d.States.AggregateFactEvents.Parameters.QueryString, /^INSERT INTO "fact_events" \("repo_id", "user_id", "event_type", "event_count", "dt"\)/);
     assert.equal(d.States.Ingest.Type, 'Map');
     assert.equal(d.States.Ingest.ItemProcessor.States.IngestHour.Type, 'Task');
   });
@@ -313,17 +327,21 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
   test('reruns replace: each Athena write is preceded by clearing exactly its dt partition', () => {
     const d = definition();
     assert.equal(d.States.ClearSilver.ItemReader.Parameters['Prefix.$'], "States.Format('cleaned/github/events/dt={}/', $.dt)");
-    assert.equal(d.States.ClearGold.ItemReader.Parameters['Prefix.$'], "States.Format('aggregated/github/fact_events/dt={}/', $.dt)");
+    for (const t of ['fact_events', 'repo_daily', 'user_daily']) {
+      assert.equal(d.States[`ClearGold${stateName(t)}`].ItemReader.Parameters['Prefix.$'], `States.Format('aggregated/github/${t}/dt={}/', $.dt)`);
+    }
+    // A dimension is rebuilt whole from all partitions, so its whole location is cleared first.
+    for (const t of ['dim_repo', 'dim_user', 'dim_date']) assert.equal(d.States[`ClearGold${stateName(t)}`].ItemReader.Parameters.Prefix, `aggregated/github/${t}/`);
     assert.match(d.States.ClearSilver.ItemProcessor.States.ClearSilverDelete.Resource, /aws-sdk:s3:deleteObject$/);
   });
 
   test('every work step retries and catches into the SNS alert, which ends in Fail', () => {
     const d = definition();
-    for (const name of ['Ingest', 'ClearSilver', 'Transform', 'ClearGold', 'Aggregate']) {
+    for (const name of ['Ingest', 'ClearSilver', 'Transform', 'ClearGoldFactEvents', 'AggregateFactEvents', 'ClearGoldDimDate', 'BuildDimDate']) {
       const st = d.States[name];
       assert.ok(st.Catch?.some((c: any) => c.ErrorEquals.includes('States.ALL') && c.Next === 'AlertFailure' && c.ResultPath === '$.error'), `${name} catch`);
     }
-    for (const st of [d.States.Transform, d.States.Aggregate, d.States.Ingest.ItemProcessor.States.IngestHour]) {
+    for (const st of [d.States.Transform, d.States.AggregateFactEvents, d.States.BuildDimRepo, d.States.Ingest.ItemProcessor.States.IngestHour]) {
       const r = st.Retry.find((x: any) => x.ErrorEquals.includes('States.TaskFailed'));
       assert.ok(r && r.MaxAttempts === 3 && r.BackoffRate === 2, JSON.stringify(st.Retry));
     }

@@ -145,8 +145,8 @@ test('redshift: setup --apply runs each statement; config errors name the key', 
   const rs = openRedshift(ctx, { pollIntervalMs: 5 });
   calls.length = 0;
   try {
-    assert.equal(await setupRedshift(ctx, rs), 6);
-    assert.equal(calls.filter((c) => c.target === 'ExecuteStatement').length, 6);
+    assert.equal(await setupRedshift(ctx, rs), 8);
+    assert.equal(calls.filter((c) => c.target === 'ExecuteStatement').length, 8);
   } finally {
     rs.close();
   }

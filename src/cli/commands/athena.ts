@@ -12,6 +12,8 @@ import { formatResult, type OutputFormat } from '../../layers/query.ts';
 import { discoverLakeTables } from '../../engines/athena/lake-tables.ts';
 import { runCtas } from '../../engines/athena/ctas.ts';
 import { GlueApi } from '../../cloud/aws/glue.ts';
+import { planAthenaGold, runAthenaGold, type GoldStep } from '../../engines/athena/gold.ts';
+import { DIM_TABLES, PER_DT_TABLES } from '../../models/github/gold-sql.ts';
 import type { S3Storage } from '../../storage/s3/s3-storage.ts';
 
 function athenaConfig(ctx: Context) {
@@ -34,6 +36,73 @@ function locationOf(ctx: Context, prefix: string, base?: string): string {
   }
   if (ctx.storage.kind === 's3') return (ctx.storage as S3Storage).uri(prefix.replace(/\/$/, '')) + '/';
   throw new EventlakeError('the lake is local: pass --location-base s3://bucket/prefix/ (where the same keys live on S3)', { step: 'cli', code: 'USAGE' });
+}
+
+export interface AthenaAggregateOptions {
+  from: string;
+  to?: string;
+  print?: boolean;
+  locationBase?: string;
+  chunkSize?: string;
+}
+
+const goldName = (t: string) => `github_${t}`;
+
+/**
+ * `eventlake athena aggregate` / `eventlake aggregate --engine athena`: the GitHub gold build on Athena, from the
+ * Glue table github_events (`eventlake athena setup`) to github_<gold table> under aggregated/github/<table>/.
+ */
+export async function runAthenaAggregate(ctx: Context, o: AthenaAggregateOptions, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
+  const dts = datesBetween(o.from, o.to ?? o.from);
+  const chunkSize = o.chunkSize === undefined ? undefined : Number(o.chunkSize);
+  if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= 100)) {
+    throw new EventlakeError('--chunk-size must be an integer 1..100', { step: 'cli', code: 'USAGE' });
+  }
+  const a = o.print ? ctx.loaded.config.engine.athena : athenaConfig(ctx);
+  const database = assertGlueName(a?.database ?? 'eventlake', 'database');
+  if (!o.print && ctx.storage.kind !== 's3') {
+    throw new EventlakeError('the gold build on Athena deletes what it rewrites in the lake bucket: configure the lake on S3 (storage.kind s3)', {
+      step: 'athena.aggregate',
+      code: 'CONFIG',
+      next: `eventlake athena aggregate --from ${o.from} --to ${o.to ?? o.from} --print --location-base s3://bucket/prefix/ (to see the statements)`,
+    });
+  }
+  const location = (t: string) => locationOf(ctx, ctx.layout.aggregatedPrefix('github', t), o.locationBase);
+  const rerun = () => `eventlake aggregate --engine athena --source github --from ${dts[0]} --to ${dts.at(-1)}`;
+  const glue = o.print ? undefined : new GlueApi({ region: a!.region, endpoint: a!.endpoint });
+  try {
+    // Which gold tables exist decides CTAS (first build) or INSERT INTO; --print assumes a first build.
+    const existing = new Set<string>();
+    if (glue) for (const t of [...PER_DT_TABLES, ...DIM_TABLES]) if (await glue.getTable(database, goldName(t))) existing.add(goldName(t));
+    const steps = planAthenaGold({ database, dts, location, existing, chunkSize, tableName: goldName });
+    if (o.print) {
+      const show = (s: GoldStep) => (s.kind === 'clear' ? `-- delete objects under ${s.dts ? s.dts.map((d) => `${s.location}dt=${d}/`).join(', ') : s.location}\n` : `${s.sql};\n`);
+      out(steps.map(show).join('\n'));
+      return;
+    }
+    const engine = new AthenaEngine(a!);
+    const lakeRoot = (ctx.storage as S3Storage).uri('x').slice(0, -1);
+    try {
+      const r = await runAthenaGold(
+        steps,
+        {
+          execute: (sql) => engine.execute(sql),
+          clear: (loc) => {
+            // Only ever inside the lake bucket/prefix we manage.
+            if (!loc.startsWith(lakeRoot)) throw new EventlakeError(`refusing to delete ${loc}: outside the lake ${lakeRoot}`, { step: 'athena.aggregate' });
+            return ctx.storage.deletePrefix(loc.slice(lakeRoot.length));
+          },
+          onStep: (i, n, s, out) => ctx.log.info({ queryId: out?.queryId, scannedBytes: out?.dataScannedBytes }, `athena aggregate: step ${i + 1}/${n} ${s.kind === 'sql' ? s.verb : 'clear'} ${s.table} done`),
+        },
+        rerun,
+      );
+      out(`github gold on Athena: ${dts.length} dt(s), ${r.statements} statement(s), ${r.clearedObjects} object(s) replaced, ${r.scannedBytes} bytes scanned\n`);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    glue?.destroy();
+  }
 }
 
 export function register(reg: Registrar): void {
@@ -148,6 +217,22 @@ export function register(reg: Registrar): void {
         glue.destroy();
       }
     });
+
+  g.command('aggregate')
+    .summary('build the GitHub gold tables on Athena (the same model SQL as the embedded DuckDB build)')
+    .description(
+      'Runs models/github/gold_*.sql on Athena over the Glue table github_events (eventlake athena setup): fact_events, ' +
+        "repo_daily, user_daily per dt (CTAS on the first build, then INSERT INTO per chunk of ≤100 dts, each chunk's " +
+        'dt=…/ objects deleted first), then dim_repo, dim_user, dim_date rebuilt whole (location emptied, then INSERT INTO ' +
+        'or CTAS). Tables are github_<table> under aggregated/github/<table>/. Reruns replace, never duplicate. ' +
+        'Same as: eventlake aggregate --engine athena --source github --from … --to …',
+    )
+    .requiredOption('--from <date>', 'first dt (YYYY-MM-DD)')
+    .option('--to <date>', 'last dt (YYYY-MM-DD, default --from)')
+    .option('--print', 'print the steps and statements only (assumes a first build)')
+    .option('--location-base <s3url>', 'S3 URL where the lake keys live (for --print with a local lake)')
+    .option('--chunk-size <n>', 'dts per statement (≤ 100, Athena\'s partition limit)')
+    .action(async (o: AthenaAggregateOptions, cmd) => runAthenaAggregate(await reg.context(cmd), o));
 
   g.command('report')
     .summary('run a named analytic query (models/analytics/*.sql) on Athena over the gold views')

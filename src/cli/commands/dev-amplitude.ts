@@ -2,7 +2,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import type { Registrar } from '../program.ts';
-import { startAmplitudeDevServer, writeAmplitudeHourlyFiles, writeExportZip } from '../../sources/amplitude/index.ts';
+
+// The source is imported inside the actions so that `eventlake --help` and other commands start fast.
+const amplitude = () => import('../../sources/amplitude/index.ts');
 
 const SAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'samples', 'amplitude');
 const int = (v: string) => Number.parseInt(v, 10);
@@ -28,7 +30,7 @@ otherwise dev-api-key / dev-secret-key. Point the extractor at it with
     .action(async (o: { port: number; data: string; fail429?: number; fail500?: number; notAZip?: number; tooLarge?: string; delayMs?: number }) => {
       const apiKey = process.env.AMPLITUDE_API_KEY || 'dev-api-key';
       const secretKey = process.env.AMPLITUDE_SECRET_KEY || 'dev-secret-key';
-      const srv = await startAmplitudeDevServer({
+      const srv = await (await amplitude()).startAmplitudeDevServer({
         data: o.data,
         port: o.port,
         apiKey,
@@ -59,8 +61,8 @@ otherwise dev-api-key / dev-secret-key. Point the extractor at it with
     .option('--malformed <n>', 'lines that are not valid JSON', int, 0)
     .option('--events-per-file <n>', 'split hours into #0, #1... files of at most n events', int, 50_000)
     .action(async (o: { start: string; end: string; events: number; out: string; zip?: string; seed: number; duplicates: number; malformed: number; eventsPerFile: number }) => {
-      const files = await writeAmplitudeHourlyFiles({ start: o.start, end: o.end, events: o.events, outDir: o.out, seed: o.seed, duplicates: o.duplicates, malformedLines: o.malformed, eventsPerFile: o.eventsPerFile });
-      if (o.zip) await writeExportZip(files.map((f) => f.path), o.zip);
+      const files = await (await amplitude()).writeAmplitudeHourlyFiles({ start: o.start, end: o.end, events: o.events, outDir: o.out, seed: o.seed, duplicates: o.duplicates, malformedLines: o.malformed, eventsPerFile: o.eventsPerFile });
+      if (o.zip) await (await amplitude()).writeExportZip(files.map((f) => f.path), o.zip);
       process.stdout.write(`wrote ${files.length} files (${files.reduce((s, f) => s + f.events, 0)} lines) to ${o.out}${o.zip ? ` and ${o.zip}` : ''}\n`);
     });
 }

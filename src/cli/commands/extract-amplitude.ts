@@ -1,6 +1,8 @@
 import { Option } from 'commander';
 import type { Registrar } from '../program.ts';
-import { extractAmplitude } from '../../sources/amplitude/index.ts';
+
+// The source is imported inside the actions so that `eventlake --help` and other commands start fast.
+const amplitude = () => import('../../sources/amplitude/index.ts');
 import { EventlakeError } from '../../core/errors.ts';
 
 const positiveInt = (name: string) => (v: string) => {
@@ -41,7 +43,7 @@ Example:
     )
     .action(async (o: { start: string; end: string; force?: boolean; concurrency?: number; json?: boolean }, cmd) => {
       const ctx = await reg.context(cmd);
-      const s = await extractAmplitude(ctx, { start: o.start, end: o.end, force: o.force, concurrency: o.concurrency });
+      const s = await (await amplitude()).extractAmplitude(ctx, { start: o.start, end: o.end, force: o.force, concurrency: o.concurrency });
       if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else {
         const lines = [

@@ -6,7 +6,8 @@ export function register(reg: Registrar): void {
     .group('load', 'load the lake into a warehouse')
     .command('postgres')
     .description(
-      'load the gold star schema (dim_date, dim_repo, dim_user, fact_events) into PostgreSQL for BI tools.\n' +
+      'load gold into PostgreSQL for BI tools: the GitHub star schema (dim_date, dim_repo, dim_user, fact_events)\n' +
+        'and the Amplitude gold (daily_events, daily_active_users), with primary keys and indexes for the dashboards.\n' +
         'Each dt partition is replaced in one transaction (DELETE + COPY FROM STDIN); dimensions are upserted.\n' +
         'Partitions whose gold files are unchanged since the last load are skipped (use --force to reload).\n' +
         'Connection: warehouse.postgres.{host,port,database,user,schema}; the password is read from the env var\n' +

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Registrar } from '../program.ts';
+
 import { loadConfig } from '../../config/load.ts';
-import { unzipExport } from '../../sources/amplitude/index.ts';
 import { progress } from '../../core/progress.ts';
 import type { GlobalOptions } from '../context.ts';
 
@@ -21,7 +21,7 @@ export function register(reg: Registrar): void {
       const g = cmd.optsWithGlobals() as GlobalOptions;
       const cfg = loadConfig({ path: g.config }).config.amplitude;
       const prog = progress('unzip (files)');
-      const s = await unzipExport({ zip, outDir: o.out, concurrency: o.concurrency, limits: cfg, onFile: (f) => prog.add(1, f.bytes) });
+      const s = await (await import('../../sources/amplitude/in-worker.ts')).unzipInWorker({ zip, outDir: o.out, concurrency: o.concurrency, limits: cfg, onFile: (f) => prog.add(1, f.bytes) });
       prog.done();
       process.stdout.write(`unzipped ${s.files.length} files (${s.gzBytes} gz bytes -> ${s.bytes} NDJSON bytes) into ${s.outDir}\n`);
     });

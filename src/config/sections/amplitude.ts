@@ -17,6 +17,7 @@ export const amplitudeSchema = z
     entryConcurrency: z.number().int().min(0).max(64).default(0),
     /** Data becomes exportable ~2 h after receipt: younger hours are refused unless --force. */
     minAgeHours: z.number().min(0).default(2),
+    /** Idle timeout per request: no answer or no body bytes for this long -> retried. */
     timeoutMs: z.number().int().positive().default(300_000),
     retry: retrySchema,
     /** Zip-bomb guards. */

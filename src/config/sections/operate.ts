@@ -61,18 +61,31 @@ export const alertsSchema = z
   .strict()
   .prefault({});
 
-export const maskSchema = z.enum(['null', 'hash', 'redact']);
+/**
+ * Column masks, weakest to strongest (several policies on one column: the strongest wins):
+ *   redact-emails  text/JSON kept, but email-like substrings become "[redacted-email]" and, in JSON property bags
+ *                  (Amplitude user_properties / event_properties), string values of keys whose name contains
+ *                  "email" / "e-mail" are replaced too; other keys and values are kept. Done in SQL in the view.
+ *   hash           md5 of the value as text (joinable, not readable)
+ *   redact         '***'
+ *   null           NULL of the column's type
+ */
+export const maskSchema = z.enum(['redact-emails', 'null', 'hash', 'redact']);
 
 export const tablePolicySchema = z
   .object({
-    /** Rows the principal may see: only repos they own, or only users active in repos they own. */
+    /**
+     * Rows the principal may see: only repos they own (owner-repos: `column` IN the repo_ids of gold dim_repo whose
+     * owner_login is the principal's owner; works on gold tables and on cleaned github_events.repo_id), or only users
+     * active in repos they own (owner-users: `column` IN gold fact_events.user_id of those repos).
+     */
     rowFilter: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('owner-repos'), column: z.string().default('repo_id') }).strict(),
         z.object({ kind: z.literal('owner-users'), column: z.string().default('user_id') }).strict(),
       ])
       .optional(),
-    /** Columns replaced by NULL, md5(value) or '***'. */
+    /** column -> mask (see maskSchema), e.g. { ip_address: 'null', user_id: hash, user_properties: redact-emails } (quote 'null' in YAML). */
     masks: z.record(z.string(), maskSchema).default({}),
     /** Columns removed from the view entirely. */
     deny: z.array(z.string()).default([]),
@@ -95,10 +108,23 @@ export const principalSchema = z
 
 export const governanceSchema = z
   .object({
-    /** Gold domain whose aggregated/<domain>/<table>/ folders are the governed tables. */
+    /** Gold domain whose aggregated/<domain>/<table>/ folders are the governed gold tables (named <table>). */
     domain: z.string().default('github'),
+    /**
+     * Lake layers whose tables are governed. "aggregated": the gold tables of `domain`, named by table (fact_events,
+     * dim_user…). "cleaned": every silver table cleaned/<source>/<table>/, named <source>_<table> like the views of
+     * `eventlake query` (amplitude_events, github_events) — add it to govern raw-ish PII (ip_address, user_id,
+     * user_properties…). As everywhere, a table no policy of a principal names is invisible to that principal.
+     */
+    layers: z.array(z.enum(['aggregated', 'cleaned'])).min(1).default(['aggregated']),
     principals: z.array(principalSchema).default([]),
-    /** policy name -> table -> rules */
+    /**
+     * policy name -> table -> rules. Example (YAML):
+     *   policies:
+     *     pii-safe:
+     *       amplitude_events: { masks: { ip_address: 'null', user_id: hash, user_properties: redact-emails, event_properties: redact-emails } }
+     *       github_events: { rowFilter: { kind: owner-repos, column: repo_id }, deny: [payload] }
+     */
     policies: z.record(z.string(), z.record(z.string(), tablePolicySchema)).default({}),
     /** Named queries exposed by the query API (governed like any other query). */
     namedQueries: z.record(z.string(), z.string()).default({}),
@@ -144,4 +170,5 @@ export type StepConfig = z.infer<typeof stepSchema>;
 export type GovernanceConfig = z.infer<typeof governanceSchema>;
 export type PrincipalConfig = z.infer<typeof principalSchema>;
 export type TablePolicy = z.infer<typeof tablePolicySchema>;
+export type MaskKind = z.infer<typeof maskSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;

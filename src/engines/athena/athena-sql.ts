@@ -197,3 +197,41 @@ export function goldViewStatement(database: string, view: string, table: string,
   if (partitioned) cols.push(`CAST(${q('dt')} AS DATE) AS ${q('dt')}`);
   return `CREATE OR REPLACE VIEW ${q(database)}.${q(view)} AS\nSELECT ${cols.join(', ')}\nFROM ${q(database)}.${q(table)}`;
 }
+
+/**
+ * A model SELECT re-projected so its columns come in the table's order with dt last (Athena wants partition columns
+ * last; the models write dt first, as the embedded Parquet files have it).
+ */
+function projected(select: string, columns: readonly string[], partitioned: boolean): string {
+  const cols = columns.filter((c) => c !== 'dt');
+  if (partitioned) cols.push('dt');
+  return `SELECT ${cols.map(q).join(', ')}\nFROM (\n${select.trim().replace(/;\s*$/, '')}\n) AS "m"`;
+}
+
+/** CTAS of a model's SELECT into Parquet+Snappy at `location` (partitioned by dt when the table is per dt). */
+export function modelCtasStatement(target: string, select: string, columns: readonly string[], o: { location: string; partitioned: boolean }): string {
+  return [
+    `CREATE TABLE ${target}`,
+    'WITH (',
+    "  format = 'PARQUET',",
+    "  write_compression = 'SNAPPY',",
+    `  external_location = ${lit(s3Location(o.location))}${o.partitioned ? ',' : ''}`,
+    ...(o.partitioned ? ["  partitioned_by = ARRAY['dt']"] : []),
+    ') AS',
+    projected(select, columns, o.partitioned),
+  ].join('\n');
+}
+
+/** INSERT INTO an existing table from a model's SELECT, columns named explicitly. */
+export function modelInsertStatement(target: string, select: string, columns: readonly string[], partitioned: boolean): string {
+  const cols = columns.filter((c) => c !== 'dt');
+  if (partitioned) cols.push('dt');
+  return `INSERT INTO ${target} (${cols.map(q).join(', ')})\n${projected(select, columns, partitioned)}`;
+}
+
+/** A Glue table as a FROM item, optionally only some dt partitions: ("db"."t" WHERE "dt" IN (…)) AS "alias". */
+export function tableSource(database: string, table: string, alias: string, dts?: readonly string[]): string {
+  const t = `${q(database)}.${q(table)}`;
+  if (!dts) return `${t} AS ${q(alias)}`;
+  return `(SELECT * FROM ${t} WHERE ${dtFilter([...dts])}) AS ${q(alias)}`;
+}

@@ -169,6 +169,7 @@ export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<Cle
   try {
     const parts: string[] = [];
     const slow = rawFiles.length ? await fastPath(engine, rawFiles, work, codec, parts) : [];
+    const fastParts = [...parts];
 
     // Files whose rows miss required keys: re-read line by line so each bad record is named.
     const excludedLabels: string[] = [];
@@ -205,7 +206,8 @@ export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<Cle
       await engine.run(copyTo(render(modelSql('amplitude/cleaned_events.sql'), { raw: readNdjson([empty], 'uncompressed'), file: "''" }), finalPath, codec));
     } else {
       const [c] = await engine.all<{ n: number; d: number }>(
-        `SELECT count(*) AS n, count(DISTINCT uuid) AS d FROM read_parquet(${sqlList(parts)}) WHERE NOT list_contains(${sqlList(excludedLabels)}, _file)`,
+        `SELECT count(*) AS n, count(DISTINCT uuid) AS d FROM read_parquet(${sqlList(parts)}, filename = true)
+         WHERE NOT (list_contains(${sqlList(fastParts)}, filename) AND list_contains(${sqlList(excludedLabels)}, _file))`,
       );
       const n = Number(c!.n);
       const d = Number(c!.d);
@@ -214,7 +216,7 @@ export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<Cle
         for (const [i, p] of parts.entries()) renameSync(p, join(outDir, `part-${i}.parquet`));
         rows = n;
       } else {
-        const select = render(modelSql('amplitude/cleaned_dedup.sql'), { parts: sqlList(parts), excluded: sqlList(excludedLabels) });
+        const select = render(modelSql('amplitude/cleaned_dedup.sql'), { parts: sqlList(parts), fastParts: sqlList(fastParts), excluded: sqlList(excludedLabels) });
         await engine.run(copyTo(select, finalPath, codec));
         rows = d;
       }

@@ -14,20 +14,15 @@ import type { AggregateBuildArgs } from '../../core/model.ts';
 import type { Engine } from '../../core/engine.ts';
 import { asEventlakeError } from '../../core/errors.ts';
 import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
-import { githubSql } from './sql.ts';
 import { EVENTS_TABLE } from './cleaned.ts';
+import { DIM_SOURCE, DIM_TABLES, PER_DT_TABLES, goldSelect } from './gold-sql.ts';
 
 export const GOLD_TABLES = ['dim_date', 'dim_repo', 'dim_user', 'fact_events', 'repo_daily', 'user_daily'] as const;
-const PER_DT = ['fact_events', 'repo_daily', 'user_daily'] as const;
+const PER_DT = PER_DT_TABLES;
 const PART = 'part-0.parquet';
 
-function userKeySql(): string {
-  return githubSql('user_key', {})
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('--'))
-    .join(' ')
-    .trim();
-}
+/** DuckDB's write-out of a gold SELECT (the same SELECT Athena wraps in CTAS / INSERT INTO). */
+const copyTo = (select: string, out: string, codec: string) => `COPY (\n${select}\n) TO ${sqlString(out)} (FORMAT PARQUET, COMPRESSION ${codec})`;
 
 function parquetFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -57,7 +52,6 @@ async function count(engine: Engine, glob: string): Promise<number> {
 export async function buildAggregated(args: AggregateBuildArgs): Promise<Record<string, number>> {
   const { engine, cleanedRoot, aggregatedRoot, stagingDir, codec } = args;
   const codecSql = sqlString(codec);
-  const userKey = userKeySql();
   const rows: Record<string, number> = Object.fromEntries(PER_DT.map((t) => [t, 0]));
   const dts = [...new Set(args.dts)].sort();
   const staged: Record<string, string[]> = Object.fromEntries(PER_DT.map((t) => [t, [] as string[]]));
@@ -66,11 +60,12 @@ export async function buildAggregated(args: AggregateBuildArgs): Promise<Record<
       const cleanedDir = join(cleanedRoot, EVENTS_TABLE, `dt=${dt}`);
       // No cleaned data for the dt: nothing to stage (the framework only asks for dts that have cleaned partitions).
       if (parquetFiles(cleanedDir).length === 0) continue;
-      const vars = { events: sqlString(join(cleanedDir, '*.parquet')), dt: `DATE ${sqlString(dt)}`, user_key: userKey, codec: codecSql };
+      // The dt's cleaned files with their dt as a DATE column (the path's dt=… is not read as a column).
+      const events = `(SELECT *, DATE ${sqlString(dt)} AS dt FROM read_parquet(${sqlString(join(cleanedDir, '*.parquet'))}, hive_partitioning = false)) AS events`;
       for (const t of PER_DT) {
         const dir = join(stagingDir, t, `dt=${dt}`);
         await mkdir(dir, { recursive: true });
-        await engine.run(githubSql(`gold_${t}`, { ...vars, out: sqlString(join(dir, PART)) }));
+        await engine.run(copyTo(goldSelect(t, 'duckdb', events), join(dir, PART), codecSql));
         staged[t]!.push(join(dir, PART));
         rows[t]! += await count(engine, join(dir, PART));
       }
@@ -78,19 +73,15 @@ export async function buildAggregated(args: AggregateBuildArgs): Promise<Record<
 
     const rebuilt = new Set(dts.filter((dt) => staged.fact_events!.some((f) => f.includes(`dt=${dt}`))));
     const all = (t: string) => [...keptPartitions(aggregatedRoot, t, rebuilt), ...staged[t]!];
-    const dims: [string, string, string][] = [
-      ['dim_repo', 'repo_daily', 'repo_daily'],
-      ['dim_user', 'user_daily', 'user_daily'],
-      ['dim_date', 'fact_events', 'fact_events'],
-    ];
-    for (const [t, source, placeholder] of dims) {
+    for (const t of DIM_TABLES) {
+      const source = DIM_SOURCE[t];
       const files = all(source);
       if (files.length === 0) {
         rows[t] = 0;
         continue;
       }
       await mkdir(join(stagingDir, t), { recursive: true });
-      await engine.run(githubSql(`gold_${t}`, { [placeholder]: fileList(files), out: sqlString(join(stagingDir, t, PART)), codec: codecSql }));
+      await engine.run(copyTo(goldSelect(t, 'duckdb', `read_parquet(${fileList(files)}) AS ${source}`), join(stagingDir, t, PART), codecSql));
       rows[t] = await count(engine, join(stagingDir, t, PART));
     }
     return rows;

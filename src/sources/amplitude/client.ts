@@ -11,7 +11,7 @@ import { EventlakeError } from '../../core/errors.ts';
 import { readSecret, registerSecret, MissingSecretError } from '../../core/secrets.ts';
 import { withRetry, type RetryOptions } from '../../core/retry.ts';
 import { apiHour, STEP } from './names.ts';
-import { formatHour, HOUR_MS } from '../../lake/hours.ts';
+import { formatHour } from '../../lake/hours.ts';
 
 export const REGION_BASE_URLS = { us: 'https://amplitude.com', eu: 'https://analytics.eu.amplitude.com' } as const;
 
@@ -88,8 +88,13 @@ export class ExportClient {
     const window = windowLabel(startMs, endMs);
     const url = `${this.exportUrl}?start=${apiHour(startMs)}&end=${apiHour(endMs)}`;
     const ctx = { window, url, attempt };
+    // An idle timeout: no answer, or no body bytes, for timeoutMs (a large export may take long, but never stalls).
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Error(`timed out after ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    let timer = setTimeout(() => ac.abort(new Error(`no data for ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ac.abort(new Error(`no data for ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    };
     const file = join(this.o.tmpDir, `amplitude-${apiHour(startMs)}-${apiHour(endMs)}-${randomBytes(4).toString('hex')}.zip`);
     try {
       let res: Response;
@@ -103,7 +108,9 @@ export class ExportClient {
         if (!res.body) throw new EventlakeError(`export of ${window} answered 200 with no body`, { step: STEP, code: 'NOT_A_ZIP', retryable: true, context: ctx });
         await fs.mkdir(this.o.tmpDir, { recursive: true });
         try {
-          await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+          const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+          body.on('data', alive);
+          await pipeline(body, createWriteStream(file, { highWaterMark: 1 << 20 }));
         } catch (cause) {
           throw new EventlakeError(`download of ${window} broke off: ${describeFetchError(cause, ac)}`, { step: STEP, code: 'NETWORK', retryable: true, cause, context: ctx });
         }
@@ -160,4 +167,3 @@ function describeFetchError(cause: unknown, ac: AbortController): string {
   return e.cause?.code ? `${e.message} (${e.cause.code})` : (e.cause?.message ?? e.message);
 }
 
-export { HOUR_MS };

@@ -22,7 +22,9 @@ export type Fault =
   | { kind: 'corrupt-zip' }
   | { kind: 'truncated-gzip' }
   | { kind: 'hostile'; entry: HostileKind }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Sends half of the zip, then nothing for `ms`, then the rest (a stalled download). */
+  | { kind: 'stall'; ms: number };
 
 export interface FaultRequest {
   start: number; // epoch ms of the first hour
@@ -192,12 +194,12 @@ export async function startAmplitudeDevServer(o: DevServerOptions): Promise<Ampl
         case 'bomb':
           return zipToBuffer((z) => {
             valid(z);
-            z.addBuffer(Buffer.alloc(16 * 1024 * 1024), gzName, { compress: true });
+            z.addBuffer(Buffer.alloc(4 * 1024 * 1024), gzName, { compress: true }); // ~1000:1
           });
         case 'gzip-bomb':
           return zipToBuffer((z) => {
             valid(z);
-            z.addBuffer(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 }), gzName, { compress: false });
+            z.addBuffer(gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { level: 9 }), gzName, { compress: false }); // ~1000:1 inside the gzip
           });
       }
     }
@@ -238,6 +240,15 @@ export async function startAmplitudeDevServer(o: DevServerOptions): Promise<Ampl
     if (fault?.kind === 'not-a-zip') return send(res, rec, 200, '<html><body>Service temporarily unavailable</body></html>', { 'content-type': 'text/html' });
     const files = filesFor(s, e);
     if (files.length === 0) return send(res, rec, 404, 'Raw data files were not found.');
+    if (fault?.kind === 'stall') {
+      const whole = await zipToBuffer((z) => files.forEach((fl) => z.addBuffer(readFileSync(fl.path), fl.entryName, { compress: o.compress ?? true })));
+      rec.status = 200;
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(whole.length) });
+      res.write(whole.subarray(0, whole.length >> 1));
+      await new Promise((r) => setTimeout(r, fault.ms));
+      if (!res.destroyed) res.end(whole.subarray(whole.length >> 1));
+      return;
+    }
     if (fault && fault.kind !== 'delay') return send(res, rec, 200, await faultZip(fault, files));
     rec.status = 200;
     res.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${rec.start}-${rec.end}.zip"` });

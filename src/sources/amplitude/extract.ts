@@ -14,6 +14,10 @@ import { formatHour, hoursBetween, HOUR_MS, parseHour } from '../../lake/hours.t
 import { ExportClient, WindowTooLargeError, windowLabel } from './client.ts';
 import { landExportZip, type LandedEntry } from './land.ts';
 import { SOURCE, STEP } from './names.ts';
+import { landInWorker } from './in-worker.ts';
+import { LocalStorage } from '../../storage/local/local-storage.ts';
+
+const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 
 export interface ExtractOptions {
   start: string; // YYYY-MM-DDTHH
@@ -27,6 +31,8 @@ export interface ExtractOptions {
   /** Environment to read the keys from (default process.env). */
   env?: NodeJS.ProcessEnv;
   quiet?: boolean;
+  /** Zips at least this large are landed in a worker thread (local storage only); default 16 MiB. */
+  workerMinBytes?: number;
 }
 
 export type WindowStatus = 'done' | 'empty' | 'failed';
@@ -156,13 +162,11 @@ export async function extractAmplitude(ctx: Context, opts: ExtractOptions): Prom
           const r = await client.fetchOnce(s, e, attempt);
           if (r.kind === 'empty') return { status: 'empty' as const, download: null, land: undefined };
           try {
-            const land = await landExportZip(r.file, {
-              storage: ctx.storage,
-              layout: ctx.layout,
-              step: STEP,
-              limits: cfg,
-              entryConcurrency,
-            });
+            const landOpts = { step: STEP, limits: cfg, entryConcurrency };
+            const land =
+              ctx.storage instanceof LocalStorage && r.bytes >= (opts.workerMinBytes ?? WORKER_MIN_BYTES)
+                ? await landInWorker(r.file, ctx.storage.root, ctx.layout.prefixes, landOpts)
+                : await landExportZip(r.file, { ...landOpts, storage: ctx.storage, layout: ctx.layout });
             return { status: 'done' as const, download: { bytes: r.bytes, url: client.exportUrl }, land };
           } finally {
             await fs.rm(r.file, { force: true });

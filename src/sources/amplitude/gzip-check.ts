@@ -23,7 +23,7 @@ export interface GzipCheckOptions {
 }
 
 const NL = 10;
-const INFLATE_CHUNK = 256 * 1024;
+const INFLATE_CHUNK = 1024 * 1024;
 
 /** A pass-through Transform that checks the gzip stream flowing through it; result() after it finished. */
 export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => GzipCheckResult } {
@@ -58,6 +58,7 @@ export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => 
   });
 
   const tap = new Transform({
+    highWaterMark: 256 * 1024, // compressed bytes: small buffers keep peak RSS low
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       if (gunzipError) return cb(gunzipError);
       bytes += chunk.length;

@@ -5,7 +5,6 @@
 // from the entry names, so a rerun of the same window writes the same keys (replaces, never duplicates).
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
 import type { Storage } from '../../core/storage.ts';
 import type { LakeLayout } from '../../lake/layout.ts';
 import { mapLimit } from '../../core/retry.ts';
@@ -59,12 +58,11 @@ export async function landExportZip(zipFile: string, o: LandOptions): Promise<La
         maxRatio: o.limits.maxCompressionRatio,
       });
       const src = await zip.openStream(ce);
-      const body = new PassThrough({ highWaterMark: 1 << 20 });
       written.push(key);
       try {
-        await Promise.all([pipeline(src, check.tap, body), o.storage.put(key, body)]);
+        await Promise.all([pipeline(src, check.tap), o.storage.put(key, check.tap)]);
       } catch (err) {
-        body.destroy();
+        check.tap.destroy();
         throw zip.entryError(ce, err);
       }
       const r = check.result();

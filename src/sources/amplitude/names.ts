@@ -1,6 +1,5 @@
 // Names the Amplitude Export API uses: the YYYYMMDDTHH window parameters and the zip entry names
 // `<projectId>/<projectId>_<yyyy-MM-dd>_<H>#<n>.json.gz` (hour not zero-padded), and how they map to raw keys.
-import { EventlakeError } from '../../core/errors.ts';
 import { pad2 } from '../../lake/layout.ts';
 
 export const SOURCE = 'amplitude';
@@ -71,8 +70,4 @@ export function isSymlinkEntry(externalFileAttributes: number, versionMadeBy: nu
   const mode = externalFileAttributes >>> 16;
   // 3 = Unix; also honour the mode bits whenever they are set (some tools use other host ids).
   return (hostOs === 3 || mode !== 0) && (mode & 0o170000) === 0o120000;
-}
-
-export function usage(message: string): EventlakeError {
-  return new EventlakeError(message, { step: 'cli', code: 'USAGE' });
 }

@@ -53,15 +53,9 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
     const files = await mapLimit(zip.entries, o.concurrency ?? availableParallelism(), async (ce) => {
       const outName = ce.name.baseName.replace(/\.gz$/, '');
       const staged = join(stage, outName);
-      let gzBytes = 0;
+      const gzBytes = ce.entry.uncompressedSize; // checked against the bytes read (size + CRC-32) by openStream
       let bytes = 0;
       const label = `${basename(o.zip)}: entry ${ce.path}`;
-      const countIn = new Transform({
-        transform(c: Buffer, _e, cb) {
-          gzBytes += c.length;
-          cb(null, c);
-        },
-      });
       const bound = new Transform({
         transform(c: Buffer, _e, cb) {
           bytes += c.length;
@@ -72,7 +66,7 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
         },
       });
       try {
-        await pipeline(await zip.openStream(ce), countIn, createGunzip({ chunkSize: 256 * 1024 }), bound, createWriteStream(staged, { highWaterMark: 1 << 20 }));
+        await pipeline(await zip.openStream(ce), createGunzip({ chunkSize: 1024 * 1024 }), bound, createWriteStream(staged));
       } catch (err) {
         if (err instanceof EventlakeError && err.code === 'ZIP_BOMB') throw err;
         const e = err as NodeJS.ErrnoException;

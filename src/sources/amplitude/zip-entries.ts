@@ -2,10 +2,14 @@
 // from the file on disk: the zip is never held in memory) and validates every entry BEFORE anything is written:
 // a hostile zip (path traversal, absolute path, symlink, zip bomb, unexpected names) fails as a whole.
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable, Transform } from 'node:stream';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { basename } from 'node:path';
 import { EventlakeError } from '../../core/errors.ts';
 import { isSymlinkEntry, parseBaseName, unsafePathProblem, type ExportEntryName } from './names.ts';
+
+const CHUNK = 256 * 1024;
 
 export interface ZipLimits {
   maxEntries: number;
@@ -115,14 +119,43 @@ export class ExportZip {
     return new ExportZip(file, entries, zf, step);
   }
 
-  /** Streams an entry's bytes (zip layer removed; for our entries that is the .json.gz file exactly). */
+  /**
+   * Streams an entry's bytes (zip layer removed; for our entries that is the .json.gz file exactly). Reads the file
+   * region directly in 256 KiB chunks (yauzl's own streams read 16 KiB at a time, which costs more than the inflate)
+   * and checks the entry's CRC-32 and size at the end, so a damaged zip is never taken for good data.
+   */
   async openStream(ce: CheckedEntry): Promise<Readable> {
+    const e = ce.entry;
+    let fileDataStart: number;
     try {
-      const s = await this.zf.openReadStreamPromise(ce.entry);
-      return s;
+      ({ fileDataStart } = await this.zf.readLocalFileHeaderPromise(e, { minimal: true }));
     } catch (cause) {
       throw this.entryError(ce, cause);
     }
+    const raw: Readable =
+      e.compressedSize === 0 ? Readable.from([]) : createReadStream(this.file, { start: fileDataStart, end: fileDataStart + e.compressedSize - 1, highWaterMark: CHUNK });
+    let crc = 0;
+    let size = 0;
+    const verify = new Transform({
+      highWaterMark: CHUNK,
+      transform(chunk: Buffer, _enc, cb) {
+        crc = crc32(chunk, crc);
+        size += chunk.length;
+        if (size > e.uncompressedSize) return cb(new Error(`entry is larger than its declared ${e.uncompressedSize} bytes`));
+        cb(null, chunk);
+      },
+      flush(cb) {
+        if (size !== e.uncompressedSize) return cb(new Error(`entry has ${size} bytes, ${e.uncompressedSize} declared (truncated zip?)`));
+        if (crc >>> 0 !== e.crc32 >>> 0) return cb(new Error(`CRC-32 mismatch (${(crc >>> 0).toString(16)} != ${(e.crc32 >>> 0).toString(16)})`));
+        cb();
+      },
+    });
+    const fail = (err: Error | null) => {
+      if (err && !verify.destroyed) verify.destroy(this.entryError(ce, err));
+    };
+    if (e.compressionMethod === 8) pipeline(raw, createInflateRaw({ chunkSize: CHUNK }), verify, fail);
+    else pipeline(raw, verify, fail);
+    return verify;
   }
 
   entryError(ce: CheckedEntry, cause: unknown): EventlakeError {

@@ -42,8 +42,20 @@ function wrap(e: unknown, what: string, s: PgSettings): EventlakeError {
   });
 }
 
+// BIGINT as a JS number when exact (as the DuckDB engine does), DATE as 'YYYY-MM-DD' text (no local-time shift).
+const INT8 = 20;
+const DATE = 1082;
+const types = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8) return (v: string) => (Number.isSafeInteger(Number(v)) ? Number(v) : v);
+    if (oid === DATE) return (v: string) => v;
+    return (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
 export async function connectPostgres(s: PgSettings): Promise<PgSession> {
   const client = new pg.Client({
+    types,
     host: s.host,
     port: s.port,
     database: s.database,

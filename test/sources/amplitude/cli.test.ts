@@ -1,7 +1,7 @@
 // The CLI as users run it: spawned processes, real dev server over 127.0.0.1, exit codes, help, secrets in output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { startAmplitudeDevServer, type Fault } from '../../../src/sources/amplitude/index.ts';
@@ -27,20 +27,26 @@ function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ 
   });
 }
 
-test('--help explains extract amplitude, unzip and dev amplitude-server', () => {
-  for (const [args, re] of [
-    [['extract', 'amplitude', '--help'], /--start <hour>[\s\S]*Exit codes: 0[\s\S]*4 some windows failed/],
-    [['unzip', '--help'], /--out <dir>[\s\S]*zip-bomb/i],
-    [['dev', 'amplitude-server', '--help'], /--data <dir\|zip>[\s\S]*--fail-429/],
-  ] as const) {
-    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, re);
+test('--help explains extract amplitude, unzip and dev amplitude-server', async () => {
+  const root = tempDir();
+  try {
+    const env = cliEnv('http://127.0.0.1:9');
+    const cases = [
+      [['extract', 'amplitude', '--help'], /--start <hour>[\s\S]*Exit codes: 0[\s\S]*4 some windows failed/],
+      [['unzip', '--help'], /--out <dir>[\s\S]*zip-bomb/i],
+      [['dev', 'amplitude-server', '--help'], /--data <dir\|zip>[\s\S]*--fail-429/],
+    ] as const;
+    const [bad, ...helps] = await Promise.all([runCli(['extract', 'amplitude', '--start', '2026-11-01T00'], root, env), ...cases.map(([args]) => runCli([...args], root, env))]);
+    helps.forEach((r, i) => {
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, cases[i]![1]);
+    });
+    // Commander usage errors currently exit 1 through src/cli/program.ts reportError (reported to the lead).
+    assert.notEqual(bad!.code, 0, 'missing --end fails');
+    assert.match(bad!.err, /--end <hour>/);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
   }
-  const bad = spawnSync(process.execPath, [BIN, 'extract', 'amplitude', '--start', '2026-11-01T00'], { encoding: 'utf8' });
-  // Commander usage errors currently exit 1 through src/cli/program.ts reportError (reported to the lead).
-  assert.notEqual(bad.status, 0, 'missing --end fails');
-  assert.match(bad.stderr, /--end <hour>/);
 });
 
 test('CLI exit codes: 0 ok, 4 partial, 2 for too-young hours, 1 on auth errors; keys never printed', async () => {
@@ -51,17 +57,19 @@ test('CLI exit codes: 0 ok, 4 partial, 2 for too-young hours, 1 on auth errors; 
   try {
     const env = cliEnv(srv.url, { EVENTLAKE_CFG__amplitude__windowHours: '1' });
     const lake = join(root, 'lake');
-    const partial = await runCli(['--lake', lake, 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', '2026-11-01T05'], root, env);
+    const [partial, young, wrong] = await Promise.all([
+      runCli(['--lake', lake, 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', '2026-11-01T05'], root, env),
+      runCli(['--lake', join(root, 'lake3'), 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', new Date(Date.now()).toISOString().slice(0, 13)], root, env),
+      runCli(['--lake', join(root, 'lake2'), 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', '2026-11-01T01'], root, { ...env, AMPLITUDE_SECRET_KEY: 'a-wrong-secret-value' }),
+    ]);
     assert.equal(partial.code, 4, partial.err);
     assert.match(partial.out, /5 landed, 0 empty, 0 already done, 1 failed/);
     assert.match(partial.out, /FAILED 2026-11-01T03: HTTP_500/);
     assert.match(partial.out, /next: eventlake extract amplitude --start 2026-11-01T00 --end 2026-11-01T05/);
 
-    const young = await runCli(['--lake', lake, 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', new Date(Date.now()).toISOString().slice(0, 13)], root, env);
     assert.equal(young.code, 2, young.err);
     assert.match(young.err, /less than 2 h old[\s\S]*--force/);
 
-    const wrong = await runCli(['--lake', join(root, 'lake2'), 'extract', 'amplitude', '--start', '2026-11-01T00', '--end', '2026-11-01T01'], root, { ...env, AMPLITUDE_SECRET_KEY: 'a-wrong-secret-value' });
     assert.equal(wrong.code, 1);
     assert.match(wrong.err, /AUTH[\s\S]*HTTP 403[\s\S]*region/);
     for (const r of [partial, young, wrong]) {
@@ -117,11 +125,10 @@ test('eventlake unzip writes NDJSON files and exits 1 with the entry named on a 
     };
     await get('good.zip');
     await get('bad.zip');
-    const ok = await runCli(['unzip', 'good.zip', '--out', 'data'], root, cliEnv(srv.url));
+    const [ok, bad] = await Promise.all([runCli(['unzip', 'good.zip', '--out', 'data'], root, cliEnv(srv.url)), runCli(['unzip', 'bad.zip', '--out', 'data2'], root, cliEnv(srv.url))]);
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /unzipped 6 files/);
     assert.deepEqual(await filesUnder(join(root, 'data')), SAMPLE_FILES.map((f) => f.replace(/\.gz$/, '')).sort());
-    const bad = await runCli(['unzip', 'bad.zip', '--out', 'data2'], root, cliEnv(srv.url));
     assert.equal(bad.code, 1);
     assert.match(bad.err, /GZIP_CORRUPT[\s\S]*bad\.zip: entry 187520\/187520_2026-11-01_5#0\.json\.gz/);
     assert.deepEqual(await filesUnder(join(root, 'data2')), []);

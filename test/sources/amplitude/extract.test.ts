@@ -52,6 +52,24 @@ test('happy path: every entry lands byte for byte under dt/hour with a manifest 
   });
 });
 
+test('landing in a worker thread (used for large zips) gives the same raw files and counts, and keeps error codes', async () => {
+  await withServer({}, async (srv, root) => {
+    const ctx = await makeContext(root, srv.url);
+    const s = await run(ctx, undefined, undefined, { workerMinBytes: 0 });
+    assert.equal(s.exitCode, 0);
+    assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
+    for (const f of SAMPLE_FILES) assert.ok((await ctx.storage.get(expectedKey(f))).equals(readFileSync(join(SAMPLES, f))));
+    assert.equal(s.events, 303);
+  });
+  await withServer({ fault: () => ({ kind: 'truncated-gzip' }) }, async (srv, root) => {
+    const ctx = await makeContext(root, srv.url);
+    const s = await run(ctx, undefined, undefined, { workerMinBytes: 0 });
+    assert.equal(s.windows[0]?.error?.code, 'GZIP_CORRUPT');
+    assert.match(s.windows[0]!.error!.message, /entry 187520\/187520_2026-11-01_5#0\.json\.gz/);
+    assert.deepEqual(await rawKeys(ctx), []);
+  });
+});
+
 test('404 "Raw data files were not found" is an empty window: recorded, not an error', async () => {
   await withServer({}, async (srv, root) => {
     const ctx = await makeContext(root, srv.url);
@@ -126,6 +144,17 @@ test('a timeout is retried', async () => {
     const s = await run(ctx);
     assert.equal(s.exitCode, 0);
     assert.equal(srv.requests.length, 2);
+  });
+});
+
+test('a download that stalls mid-body is abandoned after the idle timeout and retried', async () => {
+  const fault = (r: { n: number }): Fault | undefined => (r.n === 1 ? { kind: 'stall', ms: 1500 } : undefined);
+  await withServer({ fault }, async (srv, root) => {
+    const ctx = await makeContext(root, srv.url, { timeoutMs: 200 });
+    const s = await run(ctx);
+    assert.equal(s.exitCode, 0);
+    assert.deepEqual(srv.requests.map((r) => r.fault ?? 'ok'), ['stall', 'ok']);
+    assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
   });
 });
 
@@ -261,4 +290,12 @@ test('a rerun after a changed export replaces the hour: no stale files remain', 
     assert.equal(s.exitCode, 0);
     assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
   });
+});
+
+test('region picks the US or EU Export API; amplitude.baseUrl overrides it', async () => {
+  const { ExportClient } = await import('../../../src/sources/amplitude/index.ts');
+  const base = { apiKeyEnv: 'AMPLITUDE_API_KEY', secretKeyEnv: 'AMPLITUDE_SECRET_KEY', timeoutMs: 1000, retry: { attempts: 1, baseMs: 1, maxMs: 1 }, tmpDir: '/tmp', env: ENV };
+  assert.equal(new ExportClient({ ...base, region: 'us' }).exportUrl, 'https://amplitude.com/api/2/export');
+  assert.equal(new ExportClient({ ...base, region: 'eu' }).exportUrl, 'https://analytics.eu.amplitude.com/api/2/export');
+  assert.equal(new ExportClient({ ...base, region: 'eu', baseUrl: 'http://127.0.0.1:9/' }).exportUrl, 'http://127.0.0.1:9/api/2/export');
 });
