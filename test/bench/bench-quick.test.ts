@@ -5,8 +5,8 @@
 //
 // Rows run here: every module that needs nothing beyond loopback, python3 and the PostgreSQL started by
 // .ci/setup.d/postgres.sh. Measured in --quick on this 2-core machine under load average ~16 (shared): ~175 s in all
-// (scaling 62, transform 40, collector 20, amplitude-extract 17, gharchive 13, postgres-load 11, gold-queries 7);
-// on idle cores less.
+// (scaling 62, transform 40, collector 20, amplitude-extract 17, gharchive 13, postgres-load 11, gold-queries 7,
+// dashboard 7); on idle cores less.
 //   scaling           – the real extract + transform CLIs against the local Amplitude dev server (2 sizes)
 //   transform         – raw → cleaned vs a bare DuckDB COPY, gold build, a gold query
 //   amplitude-extract – zip → raw and unzip vs the seed's Python procedure (python3 from the Debian base image)
@@ -14,8 +14,9 @@
 //   gharchive         – GH Archive backfill from the 127.0.0.1 dev server vs `zcat | wc -l`
 //   postgres-load     – gold load into PostgreSQL vs `psql \copy`
 //   gold-queries      – GitHub silver/gold build and the named queries, in-process DuckDB
-// Not here: dashboard (not on this branch when written; it drives chromium). Add it when it exists if the whole run
-// stays under ~3 minutes. Missing files are skipped, so the list may name rows that land later.
+//   dashboard         – panel API latency on generated gold (HTTP on 127.0.0.1; no browser, no Vite build)
+// Missing files are skipped, so the list may name rows that land later; a new row module belongs here when it needs
+// nothing more and the whole run stays under ~3 minutes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 import type { BenchRow } from '../../bench/lib/measure.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const CANDIDATES = ['scaling', 'transform', 'amplitude-extract', 'collector', 'gharchive', 'postgres-load', 'gold-queries'];
+const CANDIDATES = ['scaling', 'transform', 'amplitude-extract', 'collector', 'gharchive', 'postgres-load', 'gold-queries', 'dashboard'];
 const rowsToRun = CANDIDATES.filter((n) => existsSync(join(repoRoot, 'bench/rows', `${n}.ts`)));
 
 test('bench --quick: every selected row module runs and reports numeric figures, no error rows', { timeout: 480_000 }, async () => {
