@@ -6,7 +6,7 @@
 // Rows run here: every module that needs nothing beyond loopback, python3 and the PostgreSQL started by
 // .ci/setup.d/postgres.sh. Measured in --quick on this 2-core machine under load average ~16 (shared): ~175 s in all
 // (scaling 62, transform 40, collector 20, amplitude-extract 17, gharchive 13, postgres-load 11, gold-queries 7,
-// dashboard 7); on idle cores less.
+// dashboard 7); the whole test took 44 s at load average ~5.
 //   scaling           – the real extract + transform CLIs against the local Amplitude dev server (2 sizes)
 //   transform         – raw → cleaned vs a bare DuckDB COPY, gold build, a gold query
 //   amplitude-extract – zip → raw and unzip vs the seed's Python procedure (python3 from the Debian base image)
