@@ -5,6 +5,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Process groups of the measured children still running (so a timed-out row module can stop them). */
+const running = new Set<number>();
+
+/** Stops every measured child still running (SIGKILL to its process group: /usr/bin/time and what it runs). */
+export function killMeasuredChildren(): number {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const n = running.size;
+  running.clear();
+  return n;
+}
+
 export interface Measured {
   seconds: number;
   peakRssMB: number;
@@ -19,12 +36,17 @@ export async function measure(cmd: string, args: string[], opts: { cwd?: string;
     const argv = opts.shell ? ['-f', '%e %M', '-o', out, 'bash', '-c', [cmd, ...args].join(' ')] : ['-f', '%e %M', '-o', out, cmd, ...args];
     const started = process.hrtime.bigint();
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn('/usr/bin/time', argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Own process group, so a timeout can stop the whole child tree (see killMeasuredChildren).
+      const p = spawn('/usr/bin/time', argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      if (p.pid) running.add(p.pid);
       let so = '';
       let se = '';
       p.stdout.on('data', (d) => (so += d));
       p.stderr.on('data', (d) => (se = (se + d).slice(-4000)));
-      p.on('close', (c) => resolve({ code: c ?? 1, stdout: so, stderr: se }));
+      p.on('close', (c, sig) => {
+        if (p.pid) running.delete(p.pid);
+        resolve({ code: c ?? 1, stdout: so, stderr: sig ? `${se}\nkilled by ${sig}` : se });
+      });
     });
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
     if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`);
