@@ -8,7 +8,7 @@ export function register(reg: Registrar): void {
     .description(
       'load gold into PostgreSQL for BI tools: the GitHub star schema (dim_date, dim_repo, dim_user, fact_events)\n' +
         'and the Amplitude gold (daily_events, daily_active_users), with primary keys and indexes for the dashboards.\n' +
-        'Each dt partition is replaced in one transaction (DELETE + COPY FROM STDIN); dimensions are upserted.\n' +
+        'Each dt is a PostgreSQL partition replaced in one transaction (TRUNCATE + COPY FROM STDIN); dimensions are upserted.\n' +
         'Partitions whose gold files are unchanged since the last load are skipped (use --force to reload).\n' +
         'Connection: warehouse.postgres.{host,port,database,user,schema}; the password is read from the env var\n' +
         'named by warehouse.postgres.passwordEnv (default PGPASSWORD); a host starting with / is a Unix socket dir.',

@@ -1,6 +1,6 @@
 // `eventlake load postgres`: gold Parquet → PostgreSQL for BI tools.
-// Per partition: DuckDB writes the partition as CSV to a temp file (constant memory), then one transaction deletes the
-// partition and streams the file through COPY FROM STDIN — a failure or a kill leaves the previous state intact.
+// Per partition: DuckDB writes the partition as CSV to a temp file (constant memory), then one transaction truncates the
+// dt's PostgreSQL partition and streams the file through COPY FROM STDIN — a failure or a kill leaves the previous state intact.
 // Dimensions (no dt) are upserted through a temp staging table. Unchanged partitions are skipped via load history.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Context } from '../../cli/context.ts';
 import { listAll, type ObjectInfo } from '../../core/storage.ts';
 import { EventlakeError } from '../../core/errors.ts';
-import { partitionOf } from '../../lake/layout.ts';
+import { assertDt, partitionOf } from '../../lake/layout.ts';
 import { DuckDbEngine, sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { GOLD_TABLES, type GoldTable } from '../gold-tables.ts';
 import { connectPostgres, type PgSession, type PgSettings } from './client.ts';
@@ -109,11 +109,13 @@ export async function loadPostgres(ctx: Context, opts: PostgresLoadOptions = {})
         }
         const csv = join(tmp, `${t.name}-${part === '*' ? 'all' : part}.csv`);
         await exportCsv(duck, t, await localFiles(ctx, group, tmp), csv);
+        if (t.partitionColumn) await pgs.query(SQL.createPartition(schema, t, assertDt(part)));
         const rows = await pgs.transaction(async (s) => {
           let n: number;
           if (t.partitionColumn) {
-            await s.query(SQL.deletePartition(schema, t), [part]);
-            n = await s.copyFile(SQL.copyInto(schema, t.name, t), csv);
+            // TRUNCATE is transactional in PostgreSQL: a failure or a kill before COMMIT restores the old rows.
+            await s.query(SQL.truncatePartition(schema, t, part));
+            n = await s.copyFile(SQL.copyInto(schema, SQL.partitionName(t, part), t), csv);
           } else {
             await s.query(SQL.createStaging(schema, t));
             n = await s.copyFile(SQL.copyInto('pg_temp', `stage_${t.name}`, t), csv);
