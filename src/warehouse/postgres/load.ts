@@ -2,13 +2,14 @@
 // Per partition: DuckDB writes the partition as CSV to a temp file (constant memory), then one transaction truncates the
 // dt's PostgreSQL partition and streams the file through COPY FROM STDIN — a failure or a kill leaves the previous state intact.
 // Dimensions (no dt) are upserted through a temp staging table. Unchanged partitions are skipped via load history.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { Context } from '../../cli/context.ts';
-import { listAll, type ObjectInfo } from '../../core/storage.ts';
+import type { ObjectInfo } from '../../core/storage.ts';
 import { EventlakeError } from '../../core/errors.ts';
-import { assertDt, partitionOf } from '../../lake/layout.ts';
+import { assertDt } from '../../lake/layout.ts';
+import { goldPartitions } from '../gold-partitions.ts';
 import { DuckDbEngine, sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { GOLD_TABLES, type GoldTable } from '../gold-tables.ts';
 import { connectPostgres, type PgSession, type PgSettings } from './client.ts';
@@ -41,12 +42,6 @@ export function postgresSettings(ctx: Context): PgSettings & { schema: string } 
   return { ...pgc };
 }
 
-function fingerprint(files: ObjectInfo[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${f.key}\0${f.size}\0${f.lastModified.getTime()}\n`);
-  return h.digest('hex').slice(0, 32);
-}
-
 /** Local paths for gold files; downloads them into `tmp` when the storage has no local paths (S3). */
 async function localFiles(ctx: Context, files: ObjectInfo[], tmp: string): Promise<string[]> {
   const out: string[] = [];
@@ -57,8 +52,6 @@ async function localFiles(ctx: Context, files: ObjectInfo[], tmp: string): Promi
       continue;
     }
     const dest = join(tmp, f.key.replace(/[^A-Za-z0-9._-]+/g, '_'));
-    const { createWriteStream } = await import('node:fs');
-    const { pipeline } = await import('node:stream/promises');
     await pipeline(await ctx.storage.read(f.key), createWriteStream(dest));
     out.push(dest);
   }
@@ -86,22 +79,12 @@ export async function loadPostgres(ctx: Context, opts: PostgresLoadOptions = {})
     await pgs.query(SQL.createLoadHistory(schema));
     for (const t of GOLD_TABLES) {
       if (opts.tables && !opts.tables.includes(t.name)) continue;
-      const prefix = ctx.layout.aggregatedPrefix(t.domain, t.name);
-      const files = (await listAll(ctx.storage, prefix)).filter((f) => f.key.endsWith('.parquet'));
-      if (files.length === 0) continue;
+      const parts = await goldPartitions(ctx, t, opts);
+      if (parts.length === 0) continue;
       await pgs.query(SQL.createTable(schema, t));
       for (const ix of SQL.createIndexes(schema, t)) await pgs.query(ix);
 
-      // Group files by partition; dimension tables are one group named "*".
-      const groups = new Map<string, ObjectInfo[]>();
-      for (const f of files) {
-        const part = t.partitionColumn ? partitionOf(f.key).dt : '*';
-        if (!part) continue;
-        if (t.partitionColumn && ((opts.from && part < opts.from) || (opts.to && part > opts.to))) continue;
-        groups.set(part, [...(groups.get(part) ?? []), f]);
-      }
-      for (const [part, group] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        const fp = fingerprint(group);
+      for (const { partition: part, files: group, fingerprint: fp } of parts) {
         const prev = await pgs.query<{ fingerprint: string }>(SQL.selectFingerprint(schema), [t.name, part]);
         if (!opts.force && prev[0]?.fingerprint === fp) {
           summary.skipped.push({ table: t.name, partition: part });

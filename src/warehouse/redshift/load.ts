@@ -1,11 +1,10 @@
 // `eventlake redshift setup` and `eventlake load redshift`: gold on S3 → Redshift Serverless through the Data API.
 // Which partitions exist comes from the lake (storage listing); what was loaded, with the gold files' fingerprint,
 // is kept in the lake's load history so unchanged partitions are skipped and a rerun replaces, never duplicates.
-import { createHash } from 'node:crypto';
 import type { Context } from '../../cli/context.ts';
-import { getJson, listAll, putJson, type ObjectInfo } from '../../core/storage.ts';
+import { getJson, putJson } from '../../core/storage.ts';
 import { EventlakeError } from '../../core/errors.ts';
-import { partitionOf } from '../../lake/layout.ts';
+import { goldPartitions } from '../gold-partitions.ts';
 import { createRedshiftData, type RedshiftData } from '../../cloud/aws/redshift-data.ts';
 import { GOLD_TABLES } from '../gold-tables.ts';
 import * as SQL from './sql.ts';
@@ -60,12 +59,6 @@ export async function setupRedshift(ctx: Context, rs: RedshiftData): Promise<num
   return stmts.length;
 }
 
-function fingerprint(files: ObjectInfo[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${f.key}\0${f.size}\0${f.lastModified.getTime()}\n`);
-  return h.digest('hex').slice(0, 32);
-}
-
 export async function loadRedshift(ctx: Context, rs: RedshiftData, opts: RedshiftLoadOptions = {}) {
   const names = redshiftNames(ctx);
   const historyKey = ctx.layout.metaKey('load-history', 'redshift.json');
@@ -75,17 +68,10 @@ export async function loadRedshift(ctx: Context, rs: RedshiftData, opts: Redshif
   const tables: Record<string, number> = {};
   for (const t of GOLD_TABLES) {
     if (opts.tables && !opts.tables.includes(t.name)) continue;
-    const files = (await listAll(ctx.storage, ctx.layout.aggregatedPrefix(t.domain, t.name))).filter((f) => f.key.endsWith('.parquet'));
-    if (files.length === 0) continue;
-    const groups = new Map<string, ObjectInfo[]>();
-    for (const f of files) {
-      const part = t.partitionColumn ? partitionOf(f.key).dt : '*';
-      if (!part || (t.partitionColumn && ((opts.from && part < opts.from) || (opts.to && part > opts.to)))) continue;
-      groups.set(part, [...(groups.get(part) ?? []), f]);
-    }
-    for (const [part, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const parts = await goldPartitions(ctx, t, opts);
+    if (parts.length === 0) continue;
+    for (const { partition: part, fingerprint: fp } of parts) {
       const key = `${t.name}/${part}`;
-      const fp = fingerprint(group);
       if (!opts.force && history[key]?.fingerprint === fp) {
         skipped.push({ table: t.name, partition: part });
         continue;
