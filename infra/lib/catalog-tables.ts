@@ -1,11 +1,28 @@
 // The Glue tables the CDK app defines over the lake: one place that names columns, locations and partitions.
 // Columns are those the real models write (cleaned: models/github/events.sql, models/amplitude/cleaned_events.sql;
-// gold: src/models/github/gold-sql.ts GOLD_COLUMNS, models/amplitude/gold_*.sql), in file order, dt excluded (it is the
-// partition key). test/infra/catalog-schema.test.ts runs the models on fixtures and fails when this list drifts.
+// gold: the models' schemas, src/models/github/schema.ts and src/models/amplitude/schema.ts, spelled in Glue types
+// below), in file order, dt excluded (it is the partition key). test/infra/catalog-schema.test.ts runs the models on
+// fixtures and fails when this list drifts.
 import type { LakePrefixes } from '../../src/lake/layout.ts';
-import { DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/gold-sql.ts';
+import { spellColumns, type GoldColumn, type LogicalType } from '../../src/models/gold-schema.ts';
+import { DIM_TABLES, GITHUB_GOLD_SCHEMA, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/schema.ts';
+import { AMPLITUDE_GOLD_SCHEMA } from '../../src/models/amplitude/schema.ts';
 
 export type GlueType = 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'date' | 'timestamp';
+
+/** Glue/Hive spelling of the gold schemas' logical types. */
+const GLUE_TYPES: Readonly<Record<LogicalType, GlueType>> = Object.freeze({
+  string: 'string',
+  int32: 'int',
+  int64: 'bigint',
+  float64: 'double',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp',
+});
+
+/** A gold table's Glue columns: the schema's, dt excluded (the partition key, projected). */
+const glueColumns = (cols: readonly GoldColumn[]): [string, GlueType][] => spellColumns(cols.filter(([n]) => n !== 'dt'), GLUE_TYPES);
 
 export interface TableDef {
   name: string;
@@ -18,13 +35,13 @@ export interface TableDef {
   partitions: ('dt' | 'hour')[];
 }
 
-/** The GitHub gold tables, columns straight from the shared model definition (the SQL Athena runs is rendered from it too). */
+/** The GitHub gold tables, columns straight from the model's schema (the SQL Athena runs is rendered from it too). */
 const githubGold = (t: GoldTableName, description: string): TableDef => ({
   name: t,
   description,
   location: (p) => `${p.aggregated}/github/${t}`,
   format: 'parquet',
-  columns: GOLD_COLUMNS[t].filter(([n]) => n !== 'dt').map(([n, type]) => [n, type]),
+  columns: glueColumns(GITHUB_GOLD_SCHEMA[t]),
   partitions: (PER_DT_TABLES as readonly string[]).includes(t) ? ['dt'] : [],
 });
 
@@ -158,14 +175,7 @@ export const CATALOG_TABLES: readonly TableDef[] = [
     description: 'gold: Amplitude events per event day, event type, platform and country (dt = event day)',
     location: (p) => `${p.aggregated}/amplitude/daily_events`,
     format: 'parquet',
-    columns: [
-      ['event_date', 'date'],
-      ['event_type', 'string'],
-      ['platform', 'string'],
-      ['country', 'string'],
-      ['event_count', 'bigint'],
-      ['user_count', 'bigint'],
-    ],
+    columns: glueColumns(AMPLITUDE_GOLD_SCHEMA.daily_events),
     partitions: ['dt'],
   },
   {
@@ -173,12 +183,7 @@ export const CATALOG_TABLES: readonly TableDef[] = [
     description: 'gold: Amplitude daily active users and devices (dt = event day)',
     location: (p) => `${p.aggregated}/amplitude/daily_active_users`,
     format: 'parquet',
-    columns: [
-      ['event_date', 'date'],
-      ['active_users', 'bigint'],
-      ['active_devices', 'bigint'],
-      ['event_count', 'bigint'],
-    ],
+    columns: glueColumns(AMPLITUDE_GOLD_SCHEMA.daily_active_users),
     partitions: ['dt'],
   },
 ];

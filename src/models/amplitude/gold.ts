@@ -10,15 +10,12 @@ import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { modelSql, sqlList } from '../../layers/sql-files.ts';
 import { MODEL_DIALECTS, renderModel, type ModelDialectName } from '../dialect.ts';
 import { MAIN_TABLE } from './cleaned.ts';
+import { AMPLITUDE_GOLD_SCHEMA, AMPLITUDE_GOLD_TABLES, type AmplitudeGoldTable } from './schema.ts';
 
-export const GOLD_TABLES = ['daily_events', 'daily_active_users'] as const;
-export type AmplitudeGoldTable = (typeof GOLD_TABLES)[number];
+export { AMPLITUDE_GOLD_TABLES as GOLD_TABLES, type AmplitudeGoldTable };
 
-/** Output columns in the order the models write them (dt, the event day as text, last). Glue spelling. */
-export const AMPLITUDE_GOLD_COLUMNS: Readonly<Record<AmplitudeGoldTable, readonly (readonly [string, 'date' | 'string' | 'bigint'])[]>> = Object.freeze({
-  daily_events: [['event_date', 'date'], ['event_type', 'string'], ['platform', 'string'], ['country', 'string'], ['event_count', 'bigint'], ['user_count', 'bigint'], ['dt', 'string']],
-  daily_active_users: [['event_date', 'date'], ['active_users', 'bigint'], ['active_devices', 'bigint'], ['event_count', 'bigint'], ['dt', 'string']],
-});
+/** Output columns (name, logical type) in the order the models write them (dt, the event day as text, last): schema.ts. */
+export const AMPLITUDE_GOLD_COLUMNS = AMPLITUDE_GOLD_SCHEMA;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -53,14 +50,14 @@ export async function buildAmplitudeGold(args: AggregateBuildArgs): Promise<Reco
   const { engine, dts, cleanedRoot, stagingDir, codec } = args;
   const tableDir = join(cleanedRoot, MAIN_TABLE);
   const touchedParts = dts.flatMap((dt) => parquetFiles(join(tableDir, `dt=${dt}`)));
-  const out: Record<string, number> = Object.fromEntries(GOLD_TABLES.map((t) => [t, 0]));
+  const out: Record<string, number> = Object.fromEntries(AMPLITUDE_GOLD_TABLES.map((t) => [t, 0]));
   if (touchedParts.length === 0) return out;
   const dates = (await engine.all<{ event_date: string }>(touchedDatesSelect('duckdb', `read_parquet(${sqlList(touchedParts)}) AS cleaned`))).map((r) => r.event_date);
   if (dates.length === 0) return out;
   const allParts = readdirSync(tableDir)
     .filter((d) => d.startsWith('dt='))
     .flatMap((d) => parquetFiles(join(tableDir, d)));
-  for (const table of GOLD_TABLES) {
+  for (const table of AMPLITUDE_GOLD_TABLES) {
     const dest = join(stagingDir, table);
     await engine.run(
       `COPY (${amplitudeGoldSelect(table, 'duckdb', `read_parquet(${sqlList(allParts)}) AS cleaned`, dates)}) TO ${sqlString(dest)} ` +

@@ -1,6 +1,9 @@
+// The Amplitude model's schemas: what it reads and (at the end) the gold tables it writes.
 // The explicit schema of one Amplitude Export API event (no auto-detection): the JSON key, the type DuckDB reads
 // it as, and whether a record without it is rejected. The same list drives the fast DuckDB read and the per-line
 // validator, so both paths accept and reject the same records.
+import type { GoldSchema } from '../gold-schema.ts';
+
 export type FieldType = 'VARCHAR' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'JSON';
 
 export interface Field {
@@ -72,3 +75,16 @@ export const REQUIRED_STRING_KEYS = AMPLITUDE_FIELDS.filter((f) => f.required &&
 export function columnsLiteral(fields: readonly Field[] = AMPLITUDE_FIELDS): string {
   return '{' + fields.map((f) => `'${f.key.replace(/'/g, "''")}': '${f.type}'`).join(', ') + '}';
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Amplitude gold tables, defined once: the columns each writes (models/amplitude/gold_*.sql) in file order with a
+// portable logical type. Every table is written per event day; dt (that day as text) comes last, as Athena wants
+// partition columns. The Athena SELECT lists (gold.ts), the Glue catalog (infra/lib/catalog-tables.ts) and the
+// PostgreSQL/Redshift tables (src/warehouse/gold-tables.ts) derive from here.
+export const AMPLITUDE_GOLD_TABLES = ['daily_events', 'daily_active_users'] as const;
+export type AmplitudeGoldTable = (typeof AMPLITUDE_GOLD_TABLES)[number];
+
+export const AMPLITUDE_GOLD_SCHEMA: GoldSchema<AmplitudeGoldTable> = Object.freeze({
+  daily_events: [['event_date', 'date'], ['event_type', 'string'], ['platform', 'string'], ['country', 'string'], ['event_count', 'int64'], ['user_count', 'int64'], ['dt', 'string']],
+  daily_active_users: [['event_date', 'date'], ['active_users', 'int64'], ['active_devices', 'int64'], ['event_count', 'int64'], ['dt', 'string']],
+});

@@ -16,8 +16,9 @@ import { asEventlakeError } from '../../core/errors.ts';
 import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { EVENTS_TABLE } from './cleaned.ts';
 import { DIM_SOURCE, DIM_TABLES, PER_DT_TABLES, goldSelect } from './gold-sql.ts';
+import { GITHUB_GOLD_TABLES } from './schema.ts';
 
-export const GOLD_TABLES = ['dim_date', 'dim_repo', 'dim_user', 'fact_events', 'repo_daily', 'user_daily'] as const;
+export const GOLD_TABLES = GITHUB_GOLD_TABLES;
 const PER_DT = PER_DT_TABLES;
 const PART = 'part-0.parquet';
 

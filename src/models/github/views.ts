@@ -6,18 +6,24 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../core/engine.ts';
 import { sqlIdent, sqlString } from '../../engines/duckdb/duckdb-engine.ts';
+import { spellColumns, type LogicalType } from '../gold-schema.ts';
+import { GITHUB_GOLD_SCHEMA, GITHUB_GOLD_TABLES, isPerDt } from './schema.ts';
 
-/** Column lists of the gold tables (used for empty views; the Parquet files carry the same names and types). */
-export const GOLD_SCHEMAS: Record<string, [string, string][]> = {
-  dim_date: [['date_key', 'INTEGER'], ['date', 'DATE'], ['year', 'INTEGER'], ['quarter', 'INTEGER'], ['month', 'INTEGER'], ['day', 'INTEGER'], ['day_of_week', 'INTEGER'], ['is_weekend', 'BOOLEAN']],
-  dim_repo: [['repo_id', 'BIGINT'], ['repo_name', 'VARCHAR'], ['owner_login', 'VARCHAR'], ['first_seen', 'TIMESTAMP'], ['last_seen', 'TIMESTAMP']],
-  dim_user: [['user_id', 'BIGINT'], ['login', 'VARCHAR'], ['first_seen', 'TIMESTAMP'], ['last_seen', 'TIMESTAMP'], ['is_bot', 'BOOLEAN']],
-  fact_events: [['dt', 'DATE'], ['repo_id', 'BIGINT'], ['user_id', 'BIGINT'], ['event_type', 'VARCHAR'], ['event_count', 'BIGINT']],
-  repo_daily: [['dt', 'DATE'], ['repo_id', 'BIGINT'], ['repo_name', 'VARCHAR'], ['first_seen', 'TIMESTAMP'], ['last_seen', 'TIMESTAMP'], ['event_count', 'BIGINT'], ['stars', 'BIGINT']],
-  user_daily: [['dt', 'DATE'], ['user_id', 'BIGINT'], ['login', 'VARCHAR'], ['first_seen', 'TIMESTAMP'], ['last_seen', 'TIMESTAMP'], ['event_count', 'BIGINT']],
-};
+/** DuckDB's spelling of the logical column types (what the models' Parquet files hold). */
+const DUCKDB_TYPES: Readonly<Record<LogicalType, string>> = Object.freeze({
+  string: 'VARCHAR',
+  int32: 'INTEGER',
+  int64: 'BIGINT',
+  float64: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+});
 
-const PARTITIONED = new Set(['fact_events', 'repo_daily', 'user_daily']);
+/** Column lists of the gold tables in DuckDB types (used for empty views), derived from schema.ts. */
+export const GOLD_SCHEMAS: Readonly<Record<string, [string, string][]>> = Object.freeze(
+  Object.fromEntries(GITHUB_GOLD_TABLES.map((t) => [t, spellColumns(GITHUB_GOLD_SCHEMA[t], DUCKDB_TYPES)])),
+);
 
 function hasParquet(dir: string, partitioned: boolean): boolean {
   if (!existsSync(dir)) return false;
@@ -28,9 +34,10 @@ function hasParquet(dir: string, partitioned: boolean): boolean {
 /** Creates (or replaces) one view per gold table; returns the tables that have data. */
 export async function registerGithubGoldViews(engine: Engine, aggregatedRoot: string): Promise<string[]> {
   const withData: string[] = [];
-  for (const [table, cols] of Object.entries(GOLD_SCHEMAS)) {
+  for (const table of GITHUB_GOLD_TABLES) {
+    const cols = GOLD_SCHEMAS[table]!;
     const dir = join(aggregatedRoot, table);
-    const partitioned = PARTITIONED.has(table);
+    const partitioned = isPerDt(table);
     let body: string;
     if (hasParquet(dir, partitioned)) {
       const glob = partitioned ? join(dir, 'dt=*', '*.parquet') : join(dir, '*.parquet');

@@ -1,0 +1,18 @@
+// The portable column schema every model declares for its gold tables (src/models/<source>/schema.ts): per table, the
+// ordered (name, logical type) pairs its SELECT writes. Each target spells the logical types through a small map in its
+// own file (DuckDB views: models/github/views.ts; Glue catalog: infra/lib/catalog-tables.ts; PostgreSQL/Redshift:
+// src/warehouse/gold-tables.ts then postgres|redshift/sql.ts), so a column is added or retyped in one place.
+
+/** What the lake's Parquet holds for a column, independent of any engine's type names. */
+export type LogicalType = 'string' | 'int32' | 'int64' | 'float64' | 'boolean' | 'date' | 'timestamp';
+
+/** One gold column: name and logical type, in the order the model writes it. */
+export type GoldColumn = readonly [name: string, type: LogicalType];
+
+/** A model's gold tables → their ordered columns. */
+export type GoldSchema<T extends string> = Readonly<Record<T, readonly GoldColumn[]>>;
+
+/** A table's columns with each logical type spelled by a target's type map (e.g. DuckDB, Glue). */
+export function spellColumns<S>(columns: readonly GoldColumn[], types: Readonly<Record<LogicalType, S>>): [string, S][] {
+  return columns.map(([name, type]) => [name, types[type]]);
+}
