@@ -5,7 +5,7 @@
 // fixtures and fails when this list drifts.
 import type { LakePrefixes } from '../../src/lake/layout.ts';
 import { spellColumns, type GoldColumn, type LogicalType } from '../../src/models/gold-schema.ts';
-import { DIM_TABLES, GITHUB_GOLD_SCHEMA, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/schema.ts';
+import { DIM_TABLES, GITHUB_GOLD_SCHEMA, PER_DT_TABLES, isPerDt, type GoldTableName } from '../../src/models/github/schema.ts';
 import { AMPLITUDE_GOLD_SCHEMA } from '../../src/models/amplitude/schema.ts';
 
 export type GlueType = 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'date' | 'timestamp';
@@ -42,7 +42,7 @@ const githubGold = (t: GoldTableName, description: string): TableDef => ({
   location: (p) => `${p.aggregated}/github/${t}`,
   format: 'parquet',
   columns: glueColumns(GITHUB_GOLD_SCHEMA[t]),
-  partitions: (PER_DT_TABLES as readonly string[]).includes(t) ? ['dt'] : [],
+  partitions: isPerDt(t) ? ['dt'] : [],
 });
 
 const GITHUB_GOLD_DESCRIPTIONS: Record<GoldTableName, string> = {

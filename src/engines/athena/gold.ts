@@ -9,7 +9,7 @@
 import { EventlakeError } from '../../core/errors.ts';
 import type { QueryOutcome } from '../../cloud/aws/athena.ts';
 import {
-  DIM_SOURCE, DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, goldSelect, type GoldTableName,
+  DIM_SOURCE, DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, goldSelect, isPerDt, type GoldTableName,
 } from '../../models/github/gold-sql.ts';
 import { MAX_PARTITIONS_PER_QUERY, assertGlueName, chunk, modelCtasStatement, modelInsertStatement, q, tableSource } from './athena-sql.ts';
 import { AMPLITUDE_GOLD_COLUMNS, GOLD_TABLES as AMPLITUDE_GOLD_TABLES, amplitudeGoldSelect, touchedDatesSelect, type AmplitudeGoldTable } from '../../models/amplitude/gold.ts';
@@ -36,6 +36,36 @@ export type GoldStep =
 
 const defaultName = (t: GoldTableName) => `github_${t}`;
 
+interface PerDtTarget {
+  /** Glue table name, and its qualified SQL name. */
+  name: string;
+  target: string;
+  /** The model's columns in write order (dt among them). */
+  columns: readonly string[];
+  location: string;
+  exists: boolean;
+}
+
+/**
+ * The steps writing some dt partitions of a per-dt gold table, a chunk (≤100 dts) per statement. A table not in Glue
+ * yet: its location emptied, CTAS for the first chunk, INSERT INTO for the others. An existing table: per chunk, the
+ * chunk's dt=…/ prefixes deleted, then INSERT INTO.
+ */
+function perDtSteps(t: PerDtTarget, chunks: string[][], select: (dts: string[]) => string): GoldStep[] {
+  const steps: GoldStep[] = [];
+  if (!t.exists) steps.push({ kind: 'clear', table: t.name, location: t.location });
+  chunks.forEach((c, i) => {
+    const sql = select(c);
+    if (!t.exists && i === 0) {
+      steps.push({ kind: 'sql', table: t.name, verb: 'CTAS', sql: modelCtasStatement(t.target, sql, t.columns, { location: t.location, partitioned: true }), dts: c });
+      return;
+    }
+    if (t.exists) steps.push({ kind: 'clear', table: t.name, location: t.location, dts: c });
+    steps.push({ kind: 'sql', table: t.name, verb: 'INSERT', sql: modelInsertStatement(t.target, sql, t.columns, true), dts: c });
+  });
+  return steps;
+}
+
 /** The ordered steps of a gold build on Athena (pure: no calls; printed by --print and checked by the tests). */
 export function planAthenaGold(o: AthenaGoldPlanOptions): GoldStep[] {
   const db = assertGlueName(o.database, 'database');
@@ -47,20 +77,8 @@ export function planAthenaGold(o: AthenaGoldPlanOptions): GoldStep[] {
   const steps: GoldStep[] = [];
   for (const t of PER_DT_TABLES) {
     const name = nameOf(t);
-    const target = `${q(db)}.${q(name)}`;
-    const cols = GOLD_COLUMNS[t].map(([c]) => c);
-    const location = o.location(t);
-    const exists = o.existing.has(name);
-    if (!exists) steps.push({ kind: 'clear', table: name, location });
-    chunk(dts, size).forEach((c, i) => {
-      const select = goldSelect(t, 'trino', tableSource(db, events, 'events', c));
-      if (!exists && i === 0) {
-        steps.push({ kind: 'sql', table: name, verb: 'CTAS', sql: modelCtasStatement(target, select, cols, { location, partitioned: true }), dts: c });
-        return;
-      }
-      if (exists) steps.push({ kind: 'clear', table: name, location, dts: c });
-      steps.push({ kind: 'sql', table: name, verb: 'INSERT', sql: modelInsertStatement(target, select, cols, true), dts: c });
-    });
+    const table = { name, target: `${q(db)}.${q(name)}`, columns: GOLD_COLUMNS[t].map(([c]) => c), location: o.location(t), exists: o.existing.has(name) };
+    steps.push(...perDtSteps(table, chunk(dts, size), (c) => goldSelect(t, 'trino', tableSource(db, events, 'events', c))));
   }
   for (const t of DIM_TABLES) {
     const name = nameOf(t);
@@ -136,11 +154,10 @@ export async function runAthenaGold(steps: GoldStep[], r: AthenaGoldRunner, reru
  */
 export function dailyGoldInsert(t: GoldTableName, names: { events: string; table: (t: GoldTableName) => string }): string {
   const cols = GOLD_COLUMNS[t].map(([c]) => c);
-  const perDt = (PER_DT_TABLES as readonly string[]).includes(t);
-  const source = perDt
+  const source = isPerDt(t)
     ? `(SELECT * FROM ${q(names.events)} WHERE ${q('dt')} = ?) AS ${q('events')}`
-    : `${q(names.table(DIM_SOURCE[t as keyof typeof DIM_SOURCE]))} AS ${q(DIM_SOURCE[t as keyof typeof DIM_SOURCE])}`;
-  return modelInsertStatement(q(names.table(t)), goldSelect(t, 'trino', source), cols, perDt);
+    : `${q(names.table(DIM_SOURCE[t]))} AS ${q(DIM_SOURCE[t])}`;
+  return modelInsertStatement(q(names.table(t)), goldSelect(t, 'trino', source), cols, isPerDt(t));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,20 +201,8 @@ export function planAthenaAmplitudeGold(o: AthenaAmplitudeGoldOptions): GoldStep
   const steps: GoldStep[] = [];
   for (const t of AMPLITUDE_GOLD_TABLES) {
     const name = nameOf(t);
-    const target = `${q(db)}.${q(name)}`;
-    const cols = AMPLITUDE_GOLD_COLUMNS[t].map(([c]) => c);
-    const location = o.location(t);
-    const exists = o.existing.has(name);
-    if (!exists) steps.push({ kind: 'clear', table: name, location });
-    chunk(dates, size).forEach((c, i) => {
-      const select = amplitudeGoldSelect(t, 'trino', tableSource(db, events, 'cleaned'), c);
-      if (!exists && i === 0) {
-        steps.push({ kind: 'sql', table: name, verb: 'CTAS', sql: modelCtasStatement(target, select, cols, { location, partitioned: true }), dts: c });
-        return;
-      }
-      if (exists) steps.push({ kind: 'clear', table: name, location, dts: c });
-      steps.push({ kind: 'sql', table: name, verb: 'INSERT', sql: modelInsertStatement(target, select, cols, true), dts: c });
-    });
+    const table = { name, target: `${q(db)}.${q(name)}`, columns: AMPLITUDE_GOLD_COLUMNS[t].map(([c]) => c), location: o.location(t), exists: o.existing.has(name) };
+    steps.push(...perDtSteps(table, chunk(dates, size), (c) => amplitudeGoldSelect(t, 'trino', tableSource(db, events, 'cleaned'), c)));
   }
   return steps;
 }
