@@ -4,7 +4,7 @@
 // below), in file order, dt excluded (it is the partition key). test/infra/catalog-schema.test.ts runs the models on
 // fixtures and fails when this list drifts.
 import type { LakePrefixes } from '../../src/lake/layout.ts';
-import { spellColumns, type GoldColumn, type LogicalType } from '../../src/models/gold-schema.ts';
+import { catalogTableName, spellColumns, type GoldColumn, type LogicalType } from '../../src/models/gold-schema.ts';
 import { DIM_TABLES, GITHUB_GOLD_SCHEMA, PER_DT_TABLES, isPerDt, type GoldTableName } from '../../src/models/github/schema.ts';
 import { AMPLITUDE_GOLD_SCHEMA } from '../../src/models/amplitude/schema.ts';
 
@@ -37,7 +37,7 @@ export interface TableDef {
 
 /** The GitHub gold tables, columns straight from the model's schema (the SQL Athena runs is rendered from it too). */
 const githubGold = (t: GoldTableName, description: string): TableDef => ({
-  name: t,
+  name: catalogTableName('github', t),
   description,
   location: (p) => `${p.aggregated}/github/${t}`,
   format: 'parquet',
@@ -171,7 +171,7 @@ export const CATALOG_TABLES: readonly TableDef[] = [
   },
   ...[...PER_DT_TABLES, ...DIM_TABLES].map((t) => githubGold(t, GITHUB_GOLD_DESCRIPTIONS[t])),
   {
-    name: 'amplitude_daily_events',
+    name: catalogTableName('amplitude', 'daily_events'),
     description: 'gold: Amplitude events per event day, event type, platform and country (dt = event day)',
     location: (p) => `${p.aggregated}/amplitude/daily_events`,
     format: 'parquet',
@@ -179,7 +179,7 @@ export const CATALOG_TABLES: readonly TableDef[] = [
     partitions: ['dt'],
   },
   {
-    name: 'amplitude_daily_active_users',
+    name: catalogTableName('amplitude', 'daily_active_users'),
     description: 'gold: Amplitude daily active users and devices (dt = event day)',
     location: (p) => `${p.aggregated}/amplitude/daily_active_users`,
     format: 'parquet',

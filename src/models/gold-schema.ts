@@ -16,3 +16,12 @@ export type GoldSchema<T extends string> = Readonly<Record<T, readonly GoldColum
 export function spellColumns<S>(columns: readonly GoldColumn[], types: Readonly<Record<LogicalType, S>>): [string, S][] {
   return columns.map(([name, type]) => [name, types[type]]);
 }
+
+/**
+ * Glue catalog name of a gold table: GitHub's star schema keeps its own names (fact_events, dim_repo…), Amplitude's
+ * are prefixed (amplitude_daily_events) so the two domains can share one Glue database. infra/lib/catalog-tables.ts
+ * and the Redshift loader (Spectrum) both use it.
+ */
+export function catalogTableName(domain: string, name: string): string {
+  return domain === 'github' ? name : `${domain}_${name}`;
+}

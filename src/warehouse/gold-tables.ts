@@ -2,7 +2,7 @@
 // (src/models/github/schema.ts, src/models/amplitude/schema.ts); this file adds what only a warehouse needs (keys,
 // NOT NULL, the dt partition, indexes, narrower integer types). The PostgreSQL and Redshift loaders derive their DDL,
 // COPY column lists and upsert keys from these specs.
-import type { GoldColumn as ModelColumn, LogicalType } from '../models/gold-schema.ts';
+import { catalogTableName, type GoldColumn as ModelColumn, type LogicalType } from '../models/gold-schema.ts';
 import { GITHUB_GOLD_SCHEMA } from '../models/github/schema.ts';
 import { AMPLITUDE_GOLD_SCHEMA } from '../models/amplitude/schema.ts';
 
@@ -17,6 +17,8 @@ export interface GoldColumn {
 export interface GoldTable {
   domain: string;
   name: string;
+  /** The table's name in the Glue catalog the infra app defines (what Redshift Spectrum reads). */
+  catalogName: string;
   columns: GoldColumn[];
   primaryKey: string[];
   /** Partition column (dt) when the gold table is written per dt; such tables are replaced partition by partition. */
@@ -67,6 +69,7 @@ function warehouseTable(domain: string, name: string, columns: readonly ModelCol
   const table: GoldTable = {
     domain,
     name,
+    catalogName: catalogTableName(domain, name),
     columns: ordered.map(([n, type]) => ({
       name: n,
       type: n === pc ? 'date' : (spec.narrow?.[n] ?? WAREHOUSE_TYPES[type]),

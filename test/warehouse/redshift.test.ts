@@ -153,3 +153,18 @@ test('redshift: setup --apply runs each statement; config errors name the key', 
   const bare = await buildContext({ lake: join(work, 'l3') }, { warehouse: { redshift: { region: 'us-east-1' } } });
   assert.throws(() => redshiftSetupSql(bare), /warehouse\.redshift\.iamRoleArn is required/);
 });
+
+test('redshift: every gold table is read from the Glue table the infra app defines (Amplitude tables are prefixed)', async () => {
+  const { GOLD_TABLES } = await import('../../src/warehouse/gold-tables.ts');
+  const { replacePartition, replaceTable } = await import('../../src/warehouse/redshift/sql.ts');
+  const { CATALOG_TABLES } = await import('../../infra/lib/catalog-tables.ts');
+  const catalog = new Set(CATALOG_TABLES.map((t) => t.name));
+  const n = { schema: 'gold', externalSchema: 'gold_ext', glueDatabase: 'eventlake_gold', iamRoleArn: 'arn:aws:iam::123456789012:role/r' };
+  for (const t of GOLD_TABLES) {
+    const sqls = t.partitionColumn ? replacePartition(n, t, '2026-11-01') : replaceTable(n, t);
+    const from = /FROM "gold_ext"\."([^"]+)"/.exec(sqls[1]!)?.[1];
+    assert.ok(from && catalog.has(from), `${t.domain}.${t.name} reads gold_ext.${from}, not a table of the Glue catalog (${[...catalog].join(', ')})`);
+  }
+  const daily = GOLD_TABLES.find((t) => t.domain === 'amplitude' && t.name === 'daily_events')!;
+  assert.match(replacePartition(n, daily, '2026-11-01')[1]!, /FROM "gold_ext"\."amplitude_daily_events" WHERE "dt" = '2026-11-01'$/);
+});

@@ -55,14 +55,14 @@ export function replacePartition(n: RedshiftNames, t: GoldTable, dt: string): st
   const cols = t.columns.map((c) => ident(c.name)).join(', ');
   return [
     `DELETE FROM ${q(n.schema, t.name)} WHERE ${ident(t.partitionColumn!)} = ${literal(dt)}`,
-    `INSERT INTO ${q(n.schema, t.name)} (${cols}) SELECT ${selectList(t)} FROM ${q(n.externalSchema, t.name)} WHERE ${ident(t.partitionColumn!)} = ${literal(dt)}`,
+    `INSERT INTO ${q(n.schema, t.name)} (${cols}) SELECT ${selectList(t)} FROM ${q(n.externalSchema, t.catalogName)} WHERE ${ident(t.partitionColumn!)} = ${literal(dt)}`,
   ];
 }
 
 /** Replaces a whole dimension (gold dimensions are complete snapshots); one transaction. */
 export function replaceTable(n: RedshiftNames, t: GoldTable): string[] {
   const cols = t.columns.map((c) => ident(c.name)).join(', ');
-  return [`DELETE FROM ${q(n.schema, t.name)}`, `INSERT INTO ${q(n.schema, t.name)} (${cols}) SELECT ${cols} FROM ${q(n.externalSchema, t.name)}`];
+  return [`DELETE FROM ${q(n.schema, t.name)}`, `INSERT INTO ${q(n.schema, t.name)} (${cols}) SELECT ${cols} FROM ${q(n.externalSchema, t.catalogName)}`];
 }
 
 export function countRows(n: RedshiftNames, t: GoldTable): string {
