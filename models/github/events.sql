@@ -1,17 +1,11 @@
--- The cleaned `events` table of one dt: valid parsed rows, deduplicated on event id within and across the dt's files
--- (the first occurrence by file order, then line, wins). Only the narrow (id, position) pairs are aggregated, so memory
--- stays bounded; the wide rows stream through the join.
--- Placeholders: {{parsed}} (Parquet glob literal), {{files}} (VALUES list of (file_idx, file name)), {{out}}, {{codec}}.
+-- The cleaned `events` table of one dt, step 2 (streaming): valid parsed rows minus the dedup losers found by
+-- losers.sql (the first occurrence of an id by file order, then line, wins). Only the losers table is held in memory
+-- (one small entry per duplicate); the wide rows stream from the parsed Parquet into the writer. (A single statement
+-- whose CTE of valid rows was referenced twice made DuckDB materialize every wide row of the dt.)
+-- Placeholders: {{parsed}} (Parquet glob literal), {{files}} (VALUES list of (file_idx, file name)), {{losers}}
+-- (table of (file_idx, line)), {{out}}, {{parquet_options}}.
 COPY (
-  WITH files(file_idx, source_file) AS (VALUES {{files}}),
-  good AS (
-    SELECT * EXCLUDE (reason, raw), file_idx * 4294967296 + line AS pos
-    FROM read_parquet({{parsed}})
-    WHERE reason IS NULL
-  ),
-  dups AS (
-    SELECT id, min(pos) AS keep FROM good GROUP BY id HAVING count(*) > 1
-  )
+  WITH files(file_idx, source_file) AS (VALUES {{files}})
   SELECT
     CAST(g.id AS VARCHAR) AS id,
     CAST(g.id_synthetic AS BOOLEAN) AS id_synthetic,
@@ -39,8 +33,8 @@ COPY (
     CAST(g.repo_stargazers AS BIGINT) AS repo_stargazers,
     CAST(f.source_file AS VARCHAR) AS source_file,
     CAST(g.line AS BIGINT) AS source_line
-  FROM good g
+  FROM read_parquet({{parsed}}) g
   JOIN files f ON f.file_idx = g.file_idx
-  LEFT JOIN dups d ON d.id = g.id
-  WHERE d.id IS NULL OR g.pos = d.keep
-) TO {{out}} (FORMAT PARQUET, COMPRESSION {{codec}});
+  ANTI JOIN {{losers}} l ON l.file_idx = g.file_idx AND l.line = g.line
+  WHERE g.reason IS NULL
+) TO {{out}} ({{parquet_options}});

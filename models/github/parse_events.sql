@@ -1,7 +1,8 @@
 -- Parses one staged file of numbered lines (`<file_idx>\x01<line>\x01<json>`, written by src/models/github/lines.ts)
 -- into typed columns for both GitHub eras, plus a `reason` for rows that must go to quarantine.
 -- Placeholders: {{staged}} (path literal), {{out}} (Parquet path literal), {{last_unterminated}} (line number of an
--- unterminated last line or 0), {{trimmed_since}} (timestamp literal: Events API payload trimming cutover).
+-- unterminated last line or 0), {{trimmed_since}} (timestamp literal: Events API payload trimming cutover),
+-- {{parquet_options}} (FORMAT/COMPRESSION/row-group caps: src/layers/parquet-write.ts).
 COPY (
   WITH src AS (
     SELECT f AS file_idx, n AS line, raw
@@ -114,4 +115,4 @@ COPY (
     json_extract_string(d.type, '$') = 'WatchEvent' AS is_star,
     CASE WHEN fmt = 'timeline' THEN TRY_CAST(coalesce(json_extract_string(d.repository, '$.stargazers'), json_extract_string(d.repository, '$.watchers')) AS BIGINT) END AS repo_stargazers
   FROM checked
-) TO {{out}} (FORMAT PARQUET, COMPRESSION 'zstd', COMPRESSION_LEVEL 1);
+) TO {{out}} ({{parquet_options}}, COMPRESSION_LEVEL 1);

@@ -3,8 +3,12 @@
 // Speed and memory: the fast path is one streaming read_ndjson(explicit columns) → Parquet COPY over all files of
 // the dt, the same work as a bare COPY. Only a file that DuckDB rejects (malformed JSON, invalid UTF-8, a type it
 // cannot cast, bad gzip) or whose rows miss required keys goes through the per-line validator, which quarantines
-// each bad line with its number and reason and hands the good lines back to DuckDB. Dedup first counts distinct
-// uuids on the staged Parquet (one column) and rewrites only when duplicates exist.
+// each bad line with its number and reason and hands the good lines back to DuckDB.
+// Dedup is two passes over the staged Parquet so peak memory does not grow with the dt: a narrow pass finds the
+// losing rows (hashes of uuids aggregated, only repeated ones windowed; cleaned_losers.sql) into a small temp
+// table, and only when there are losers (or re-validated files) a streaming rewrite drops them (anti-join,
+// cleaned_dedup.sql). An earlier single statement referenced the staged rows three times in a CTE, which DuckDB
+// materialized: every wide row of the dt held (and spilled) at once, peak RSS ~1.3 GB at 2M events per dt.
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,6 +17,7 @@ import type { CleanedBuildArgs, CleanedBuildResult } from '../../core/model.ts';
 import type { Engine } from '../../core/engine.ts';
 import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
 import { modelSql, render, sqlList } from '../../layers/sql-files.ts';
+import { parquetOptions } from '../../layers/parquet-write.ts';
 import { decodeUtf8, isBlank, scanGzipLines } from '../../layers/ndjson-lines.ts';
 import { AMPLITUDE_FIELDS, columnsLiteral } from './schema.ts';
 import { normalizeRecord, RecordError } from './validate.ts';
@@ -33,7 +38,7 @@ function readNdjson(files: string[], compression: 'gzip' | 'uncompressed'): stri
 }
 
 function copyTo(select: string, dest: string, codec: string): string {
-  return `COPY (${select}) TO ${sqlString(dest)} (FORMAT PARQUET, COMPRESSION ${codec})`;
+  return `COPY (${select}) TO ${sqlString(dest)} (${parquetOptions(codec)})`;
 }
 
 /** The raw file named in a DuckDB read error, when it is one of `files`. */
@@ -158,6 +163,30 @@ async function validateFile(path: string, cleanPath: string, q: Quarantine): Pro
   return { input, good };
 }
 
+/** Dedups the staged `parts` on uuid into `outDir` and returns the rows written. Rows of `excludedLabels` files are
+ *  dropped from the fast parts (their validated lines are in their own part). */
+async function dedupInto(engine: Engine, parts: string[], fastParts: string[], excludedLabels: string[], outDir: string, finalPath: string, codec: string): Promise<number> {
+  const keep = excludedLabels.length ? `NOT (list_contains(${sqlList(fastParts)}, filename) AND list_contains(${sqlList(excludedLabels)}, _file))` : 'true';
+  const losers = `amplitude_losers_${randomUUID().replace(/-/g, '')}`;
+  await engine.run(`CREATE TEMP TABLE ${losers} AS ${render(modelSql('amplitude/cleaned_losers.sql'), { parts: sqlList(parts), keep })}`);
+  try {
+    const [c] = await engine.all<{ n: number; l: number }>(
+      `SELECT (SELECT count(*) FROM read_parquet(${sqlList(parts)}, filename = true) WHERE ${keep}) AS n, (SELECT count(*) FROM ${losers}) AS l`,
+    );
+    const n = Number(c!.n);
+    const l = Number(c!.l);
+    if (l === 0 && excludedLabels.length === 0) {
+      // Clean batch: the staged parts are the partition as they are (no rewrite).
+      for (const [i, p] of parts.entries()) renameSync(p, join(outDir, `part-${i}.parquet`));
+    } else {
+      await engine.run(copyTo(render(modelSql('amplitude/cleaned_dedup.sql'), { parts: sqlList(parts), keep, losers }), finalPath, codec));
+    }
+    return n - l;
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${losers}`);
+  }
+}
+
 export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<CleanedBuildResult> {
   const { engine, rawFiles, stagingDir, codec } = args;
   const work = join(stagingDir, '_work');
@@ -205,21 +234,7 @@ export async function buildAmplitudeCleaned(args: CleanedBuildArgs): Promise<Cle
       writeFileSync(empty, '');
       await engine.run(copyTo(render(modelSql('amplitude/cleaned_events.sql'), { raw: readNdjson([empty], 'uncompressed'), file: "''" }), finalPath, codec));
     } else {
-      const [c] = await engine.all<{ n: number; d: number }>(
-        `SELECT count(*) AS n, count(DISTINCT uuid) AS d FROM read_parquet(${sqlList(parts)}, filename = true)
-         WHERE NOT (list_contains(${sqlList(fastParts)}, filename) AND list_contains(${sqlList(excludedLabels)}, _file))`,
-      );
-      const n = Number(c!.n);
-      const d = Number(c!.d);
-      if (n === d && excludedLabels.length === 0) {
-        // Clean batch: the staged parts are the partition as they are (no rewrite).
-        for (const [i, p] of parts.entries()) renameSync(p, join(outDir, `part-${i}.parquet`));
-        rows = n;
-      } else {
-        const select = render(modelSql('amplitude/cleaned_dedup.sql'), { parts: sqlList(parts), fastParts: sqlList(fastParts), excluded: sqlList(excludedLabels) });
-        await engine.run(copyTo(select, finalPath, codec));
-        rows = d;
-      }
+      rows = await dedupInto(engine, parts, fastParts, excludedLabels, outDir, finalPath, codec);
     }
     const inputRecords = fastInput + slowInput;
     return { inputRecords, rows: { [MAIN_TABLE]: rows }, quarantined: q.count, duplicates: inputRecords - rows - q.count };

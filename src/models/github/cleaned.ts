@@ -1,15 +1,19 @@
 // raw/github/dt=…/hour=…/*.json.gz → cleaned/github/events/dt=… (one Parquet table), per the SourceModel contract.
 // Flow per dt: each raw file is split into numbered lines (lines.ts, streaming) and parsed by DuckDB
-// (models/github/parse_events.sql) into an intermediate Parquet; then one pass dedups on event id across the dt's files
-// (events.sql) and one pass writes rejects (quarantine.sql). Memory stays bounded: no file is ever held whole in JS,
-// and DuckDB streams; only the (id, position) pairs of the dt are aggregated for dedup.
+// (models/github/parse_events.sql) into an intermediate Parquet; then dedup on event id across the dt's files in two
+// passes — a narrow one that finds the losing (file, line) pairs from hashed ids (losers.sql, into a small temp table)
+// and a streaming rewrite without them (events.sql) — and one pass writes rejects (quarantine.sql). Memory stays
+// flat as a dt grows: no file is ever held whole in JS, DuckDB streams the wide rows, and Parquet row groups are
+// capped (src/layers/parquet-write.ts).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import type { CleanedBuildArgs, CleanedBuildResult } from '../../core/model.ts';
 import type { Engine } from '../../core/engine.ts';
 import { sqlString } from '../../engines/duckdb/duckdb-engine.ts';
+import { parquetOptions } from '../../layers/parquet-write.ts';
 import { asEventlakeError } from '../../core/errors.ts';
 import { githubSql } from './sql.ts';
 import { splitRawFile, type SplitResult } from './lines.ts';
@@ -39,6 +43,7 @@ async function parseOne(engine: Engine, staged: string, out: string, split: Spli
       out: sqlString(out),
       last_unterminated: split.unterminatedLastLine,
       trimmed_since: `TIMESTAMP ${sqlString(TRIMMED_SINCE)}`,
+      parquet_options: parquetOptions('zstd'),
     }),
   );
 }
@@ -88,7 +93,13 @@ export async function buildCleaned(args: CleanedBuildArgs): Promise<CleanedBuild
     const parsedGlob = sqlString(join(parsedDir, '*.parquet'));
     const filesSql = valuesList(files.length ? names : ['(none)']);
     const eventsOut = join(stagingDir, EVENTS_TABLE, 'part-0.parquet');
-    await engine.run(githubSql('events', { parsed: parsedGlob, files: filesSql, out: sqlString(eventsOut), codec: sqlString(codec) }));
+    const losers = `github_losers_${randomUUID().replace(/-/g, '')}`;
+    await engine.run(`CREATE TEMP TABLE ${losers} AS ${githubSql('losers', { parsed: parsedGlob })}`);
+    try {
+      await engine.run(githubSql('events', { parsed: parsedGlob, files: filesSql, losers, out: sqlString(eventsOut), parquet_options: parquetOptions(codec) }));
+    } finally {
+      await engine.run(`DROP TABLE IF EXISTS ${losers}`);
+    }
 
     const [counts] = await engine.all<{ parsed: number; bad: number }>(
       `SELECT count(*) AS parsed, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM read_parquet(${parsedGlob})`,
