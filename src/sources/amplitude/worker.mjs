@@ -1,9 +1,11 @@
-// Worker-thread entry for the heavy byte work (landing a zip into raw, unzipping). Why a worker: in a process whose
-// V8 heap holds the CLI (zod config, commander, pino...), every major GC marks that heap, and streaming inflate
-// allocates ~3 GB of output buffers that trigger one every few dozen MB: ~60% more CPU (measured on the 2M-event
-// export: 4.2 -> 7.4 CPU s); a worker's own small heap makes those GCs cheap. Plain .mjs because workers do not inherit
-// the tsx loader. tsx's CommonJS hook (transpiles in this thread) instead of its ESM hook, which starts one more
-// loader thread with its own V8 heap (~10 MB more RSS); the TypeScript modules below have no top-level await.
+// Worker-thread entry for the heavy byte work (landing a zip into raw, unzipping). Why a worker: streaming inflate
+// allocates a new buffer per output chunk (~3 GB of them for the 2M-event export) and V8 answers that with a major
+// GC every few dozen MB; in the CLI's thread each of those marks a heap holding zod, the config, commander, pino...
+// (measured 2026-11-30, `eventlake unzip` on the 2M-event export: 4.2 user CPU s in this worker, 7.4 s in the main
+// thread, for ~50 MB less peak RSS); a worker's own small heap keeps those GCs cheap. Any large heap does it, not zod
+// itself. Plain .mjs because workers do not inherit the tsx loader: tsx's CommonJS hook (transpiles in this thread)
+// rather than its ESM hook, which starts one more loader thread with its own V8 heap (~10 MB more RSS); the
+// TypeScript modules required below have no top-level await.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
