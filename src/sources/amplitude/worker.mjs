@@ -1,8 +1,9 @@
 // Worker-thread entry for the heavy byte work (landing a zip into raw, unzipping). Why a worker: streaming inflate
 // allocates a new buffer per output chunk (~3 GB of them for the 2M-event export) and V8 answers that with a major
 // GC every few dozen MB; in the CLI's thread each of those marks a heap holding zod, the config, commander, pino...
-// (measured 2026-11-30, `eventlake unzip` on the 2M-event export: 4.2 user CPU s in this worker, 7.4 s in the main
-// thread, for ~50 MB less peak RSS); a worker's own small heap keeps those GCs cheap. Any large heap does it, not zod
+// (measured 2026-11-30, `eventlake unzip` on the 2M-event export: 4.2-4.3 user CPU s in this worker, 6.5-6.7 s in the
+// main thread, which would save ~25 MB of peak RSS); a worker's own small heap keeps those GCs cheap. Any large heap
+// does it, not zod
 // itself. Plain .mjs because workers do not inherit the tsx loader: tsx's CommonJS hook (transpiles in this thread)
 // rather than its ESM hook, which starts one more loader thread with its own V8 heap (~10 MB more RSS); the
 // TypeScript modules required below have no top-level await.
