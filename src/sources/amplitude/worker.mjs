@@ -3,10 +3,9 @@
 // GC every few dozen MB; in the CLI's thread each of those marks a heap holding zod, the config, commander, pino...
 // (measured 2026-11-30, `eventlake unzip` on the 2M-event export: 4.2-4.3 user CPU s in this worker, 6.5-6.7 s in the
 // main thread, which would save ~25 MB of peak RSS); a worker's own small heap keeps those GCs cheap. Any large heap
-// does it, not zod
-// itself. Plain .mjs because workers do not inherit the tsx loader: tsx's CommonJS hook (transpiles in this thread)
-// rather than its ESM hook, which starts one more loader thread with its own V8 heap (~10 MB more RSS); the
-// TypeScript modules required below have no top-level await.
+// does it, not zod itself. Plain .mjs because workers do not inherit the tsx loader: tsx's CommonJS hook (transpiles
+// in this thread) rather than its ESM hook, which starts one more loader thread with its own V8 heap (~10 MB more
+// RSS); the TypeScript modules required below have no top-level await.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
