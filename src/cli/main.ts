@@ -1,7 +1,7 @@
 // `eventlake` entry point.
 import { buildProgram, reportError } from './program.ts';
 
-const program = await buildProgram();
+const program = await buildProgram(process.argv);
 program.exitOverride();
 try {
   await program.parseAsync(process.argv);

@@ -1,21 +1,26 @@
-// Worker-thread entry for the heavy byte work (landing a zip into raw, unzipping). Why a worker: importing zod (the
-// config loader) into a process makes streaming inflate there ~60% more CPU-hungry (measured on the 2M-event export:
-// 3.8 -> 6.6 CPU s); a worker has its own V8 isolate that never loads zod. Plain .mjs because workers do not inherit
-// the tsx loader: it is registered here before the TypeScript modules are imported.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry for the heavy byte work (landing a zip into raw, unzipping). Why a worker: streaming inflate
+// allocates a new buffer per output chunk (~3 GB of them for the 2M-event export) and V8 answers that with a major
+// GC every few dozen MB; in the CLI's thread each of those marks a heap holding zod, the config, commander, pino...
+// (measured 2026-11-30, `eventlake unzip` on the 2M-event export: 4.2-4.3 user CPU s in this worker, 6.5-6.7 s in the
+// main thread, which would save ~25 MB of peak RSS); a worker's own small heap keeps those GCs cheap. Any large heap
+// does it, not zod itself. Plain .mjs because workers do not inherit the tsx loader: tsx's CommonJS hook (transpiles
+// in this thread) rather than its ESM hook, which starts one more loader thread with its own V8 heap (~10 MB more
+// RSS); the TypeScript modules required below have no top-level await.
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
-register();
+const require = createRequire(import.meta.url);
+require('tsx/cjs/api').register();
 const { task, args } = workerData;
 try {
   let result;
   if (task === 'unzip') {
-    const { unzipExport } = await import('./unzip.ts');
+    const { unzipExport } = require('./unzip.ts');
     result = await unzipExport({ ...args, onFile: (f) => parentPort.postMessage({ type: 'file', file: f }) });
   } else if (task === 'land') {
-    const { landExportZip } = await import('./land.ts');
-    const { LocalStorage } = await import('../../storage/local/local-storage.ts');
-    const { LakeLayout } = await import('../../lake/layout.ts');
+    const { landExportZip } = require('./land.ts');
+    const { LocalStorage } = require('../../storage/local/local-storage.ts');
+    const { LakeLayout } = require('../../lake/layout.ts');
     result = await landExportZip(args.zipFile, { ...args.opts, storage: new LocalStorage({ root: args.root }), layout: new LakeLayout(args.prefixes) });
   } else throw new Error(`unknown worker task ${task}`);
   parentPort.postMessage({ type: 'done', result });
