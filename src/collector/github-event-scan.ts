@@ -48,21 +48,22 @@ class Scan {
     const b = this.b;
     const n = b.length;
     this.escaped = false;
-    p++;
-    while (p < n) {
+    // Most bytes of an event are string contents: one comparison for the common ones (above the backslash:
+    // lower-case letters, non-ASCII), the rest sorted out below.
+    for (p++; p < n; p++) {
       const c = b[p]!;
+      if (c > 0x5c) continue;
       if (c === 0x22) return p + 1;
-      if (c < 0x20) return -1; // control characters must be escaped
       if (c === 0x5c) {
         this.escaped = true;
         const e = b[p + 1];
         if (e === 0x75) {
           // \uXXXX
-          for (let k = 2; k < 6; k++) if (!isHex(b[p + k])) return -1;
-          p += 6;
-        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) p += 2;
+          if (!isHex(b[p + 2]) || !isHex(b[p + 3]) || !isHex(b[p + 4]) || !isHex(b[p + 5])) return -1;
+          p += 5;
+        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) p++;
         else return -1;
-      } else p++;
+      } else if (c < 0x20) return -1; // control characters must be escaped
     }
     return -1;
   }
