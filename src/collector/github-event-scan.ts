@@ -16,6 +16,7 @@
 // whitespace first (the scanner looks at bytes, JSON.parse at the decoded text).
 
 const MAX_DEPTH = 64;
+const EMPTY_WORDS = new Int32Array(0);
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 // Field bits of a top-level event / of actor and repo.
@@ -32,7 +33,13 @@ const SUB_NAME = 2; // login for actor, name for repo
 class Scan {
   /** Set by str(): the string held a backslash escape. */
   escaped = false;
-  constructor(readonly b: Uint8Array) {}
+  /** The bytes as aligned 32-bit words, from b[lead] on: string contents are skipped a word at a time. */
+  private readonly words: Int32Array;
+  private readonly lead: number;
+  constructor(readonly b: Uint8Array) {
+    this.lead = (4 - (b.byteOffset & 3)) & 3;
+    this.words = b.length > this.lead + 4 ? new Int32Array(b.buffer, b.byteOffset + this.lead, (b.length - this.lead) >> 2) : EMPTY_WORDS;
+  }
 
   ws(p: number): number {
     const b = this.b;
@@ -47,12 +54,25 @@ class Scan {
   str(p: number): number {
     const b = this.b;
     const n = b.length;
+    const words = this.words;
+    const lead = this.lead;
     this.escaped = false;
-    // Most bytes of an event are string contents: one comparison for the common ones (above the backslash:
-    // lower-case letters, non-ASCII), the rest sorted out below.
-    for (p++; p < n; p++) {
+    p++;
+    for (;;) {
+      // Word at a time (SWAR) while no byte of the word is a quote, a backslash or a control character: about 3x
+      // fewer steps than a byte loop over the long strings (URLs, texts) that make up most of an event.
+      if (((p - lead) & 3) === 0 && p >= lead) {
+        let wi = (p - lead) >> 2;
+        for (; wi < words.length; wi++) {
+          const x = words[wi]!;
+          const q = x ^ 0x22222222;
+          const e = x ^ 0x5c5c5c5c;
+          if ((((q - 0x01010101) & ~q) | ((e - 0x01010101) & ~e) | ((x - 0x20202020) & ~x)) & 0x80808080) break;
+        }
+        p = lead + (wi << 2);
+      }
+      if (p >= n) return -1;
       const c = b[p]!;
-      if (c > 0x5c) continue;
       if (c === 0x22) return p + 1;
       if (c === 0x5c) {
         this.escaped = true;
@@ -60,12 +80,12 @@ class Scan {
         if (e === 0x75) {
           // \uXXXX
           if (!isHex(b[p + 2]) || !isHex(b[p + 3]) || !isHex(b[p + 4]) || !isHex(b[p + 5])) return -1;
-          p += 5;
-        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) p++;
+          p += 6;
+        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) p += 2;
         else return -1;
       } else if (c < 0x20) return -1; // control characters must be escaped
+      else p++;
     }
-    return -1;
   }
 
   /** p at the first character of a number: position after it, or -1. */
