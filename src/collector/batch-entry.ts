@@ -26,6 +26,8 @@ export interface DecodedBatch {
 }
 
 const EQ = 0x3d; // '='
+/** Bytes of body read into one string (below V8's 128 KB large-object limit: young generation). */
+const TEXT_GROUP = 64 * 1024;
 function decodedLength(body: Buffer, a: number, b: number): number {
   const len = b - a;
   if (len % 4 !== 0) return -1;
@@ -70,17 +72,27 @@ export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: nu
   let entry = backing.subarray(0, size);
   let off = entryTableOffset(candidates);
   let good = 0;
-  // One latin1 string of the whole body, sliced per record (a slice is a view, not a copy) and decoded by Node into
-  // place. 500 separate 2 KB strings per request filled V8's young generation every few requests, and each scavenge
-  // promoted the requests waiting for their fsync (with their megabyte buffers) to the old generation: full GCs on
-  // the ack path. A body over ~1 MB becomes an external string, off the JS heap. (A JS table decoder reading the
-  // bytes directly allocates nothing but cost ~2 µs more per 1.8 KB event than this.)
-  const text = body.toString('latin1');
+  // Node decodes base64 only from strings. The Data spans are read as latin1 strings of up to ~64 KB (a group of
+  // neighbouring records, each decoded from a slice of it, which is a view, not a copy): young-generation strings
+  // that die right away. One string of the whole body would be over 1 MB, an external string: ~1 MB of external
+  // memory per request, which made V8 run a mark-compact every few requests ("GC in old space requested"); 500
+  // separate 2 KB strings cost an allocation each. (A JS table decoder reading the bytes directly allocates nothing
+  // but cost ~2 µs more per 1.8 KB event than Node's decoder.)
+  let text = '';
+  let textStart = 0;
+  let textEnd = 0;
   for (let i = 0; i < n; i++) {
     const len = lens[i]!;
     if (len < 0) continue;
+    const a = spans[2 * i]!;
+    const b = spans[2 * i + 1]!;
+    if (b > textEnd) {
+      textStart = a;
+      textEnd = Math.max(b, Math.min(a + TEXT_GROUP, spans[2 * n - 1]!));
+      text = body.toString('latin1', a, textEnd);
+    }
     // Node's decoder skips characters outside the alphabet: a short write means invalid Data.
-    const written = len === 0 ? 0 : entry.write(text.substring(spans[2 * i]!, spans[2 * i + 1]!), off, len, 'base64');
+    const written = len === 0 ? 0 : entry.write(text.substring(a - textStart, b - textStart), off, len, 'base64');
     if (written !== len) {
       fail(i, { code: 'InvalidArgumentException', message: 'Data is not valid base64' });
       continue;

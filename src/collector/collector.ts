@@ -41,9 +41,16 @@ export class Collector {
   readonly wal: Wal;
   readonly metrics: CollectorMetrics;
   private transform!: BatchTransform;
-  private worker?: DeliveryWorker;
+  /** Idle delivery threads (one per delivery lane; empty when deliveryThread is off). */
+  private readonly workers: DeliveryWorker[] = [];
+  private readonly allWorkers: DeliveryWorker[] = [];
   private readonly queue: Segment[] = [];
+  /** Set while any segment is queued or being delivered; resolves when none is. */
   private pumping?: Promise<void>;
+  private pumpDone?: () => void;
+  /** Segments being delivered now (at most collector.deliveryConcurrency). */
+  private active = 0;
+  private readonly lanes: number;
   private timer?: NodeJS.Timeout;
   private closing = false;
   private closed?: Promise<void>;
@@ -63,6 +70,7 @@ export class Collector {
     this.metrics = collectorMetrics(deps.registry);
     this.bufferBytes = Math.round(c.bufferSizeMiB * 1024 * 1024);
     this.intervalMs = c.bufferIntervalSeconds * 1000;
+    this.lanes = c.deliveryConcurrency;
   }
 
   get log(): Logger {
@@ -77,8 +85,9 @@ export class Collector {
   async start(): Promise<void> {
     this.transform = await loadTransform(this.deps.config.transform, this.deps.baseDir); // fails fast on a bad module
     if (this.deps.config.deliveryThread) {
-      this.worker = new DeliveryWorker(this.deps.config.transform, this.deps.baseDir);
-      await this.worker.warm();
+      for (let i = 0; i < this.lanes; i++) this.allWorkers.push(new DeliveryWorker(this.deps.config.transform, this.deps.baseDir));
+      await Promise.all(this.allWorkers.map((w) => w.warm()));
+      this.workers.push(...this.allWorkers);
     }
     const left = await this.wal.open();
     if (left.length) this.deps.log.info({ segments: left.length, bytes: this.wal.bytes, walDir: this.wal.dir }, 'collector: replaying write-ahead log');
@@ -167,53 +176,68 @@ export class Collector {
     this.startPump();
   }
 
+  /**
+   * Starts deliveries of queued segments, up to collector.deliveryConcurrency at once. Segments are independent
+   * (each one's keys derive from its own number; the WAL forgets a segment only after its files landed), so they
+   * may finish in any order: two lanes use both cores while the HTTP thread is idle, e.g. draining on shutdown.
+   */
   private startPump(): void {
-    this.pumping ??= this.pump().finally(() => {
-      this.pumping = undefined;
-      if (this.queue.length) this.startPump(); // queued between the loop's last check and now
-      else if (!this.wal.head) for (const r of this.idleWaiters.splice(0)) r();
-    });
+    if (!this.pumping && this.queue.length) this.pumping = new Promise((r) => (this.pumpDone = r));
+    while (this.active < this.lanes && this.queue.length) {
+      const seg = this.queue.shift()!;
+      this.active++;
+      void this.deliver(seg).finally(() => {
+        this.active--;
+        this.updateGauges();
+        this.startPump();
+      });
+    }
+    if (this.active === 0 && this.queue.length === 0 && this.pumping) {
+      const done = this.pumpDone!;
+      this.pumping = this.pumpDone = undefined;
+      done();
+      if (!this.wal.head) for (const r of this.idleWaiters.splice(0)) r();
+    }
   }
 
-  private async pump(): Promise<void> {
-    while (this.queue.length) {
-      const seg = this.queue[0]!;
-      await seg.durable;
-      let attempt = 0;
-      for (;;) {
-        const t0 = process.hrtime.bigint();
-        try {
-          const spec: BuildSpec = {
-            segPath: seg.path,
-            seq: seg.seq,
-            walId: this.wal.walId,
-            prefixes: this.deps.layout.prefixes,
-            source: this.deps.config.source,
-            prefixStyle: this.deps.config.prefixStyle,
-            errorPrefix: this.deps.config.errorPrefix,
-            gzipLevel: this.deps.config.gzipLevel,
-            tmpDir: this.deps.tmpDir,
-          };
-          const built = this.worker ? await this.worker.build(spec) : await buildSegmentFiles(spec, this.transform);
-          const r = await publishBuilt(this.deps.storage, seg.seq, built);
-          await this.wal.delivered(seg);
-          this.account(r, Number(process.hrtime.bigint() - t0) / 1e9);
-          break;
-        } catch (err) {
-          this.metrics.deliveryErrors.inc();
-          attempt++;
-          if (this.closing && attempt >= 3) {
-            this.deps.log.error({ err, segment: seg.seq, walDir: this.wal.dir }, 'collector: delivery failed during shutdown; the segment stays in the WAL and is delivered on the next start');
-            this.queue.length = 0;
-            return;
-          }
-          const wait = backoffMs(attempt, 500, 30_000);
-          this.deps.log.warn({ err, segment: seg.seq, attempt, retryInMs: wait }, 'collector: delivery failed, retrying');
-          await sleep(wait);
+  /** Delivers one segment, retrying with backoff; during shutdown gives up after 3 attempts (the WAL keeps it). */
+  private async deliver(seg: Segment): Promise<void> {
+    await seg.durable;
+    let attempt = 0;
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      const worker = this.workers.pop();
+      try {
+        const spec: BuildSpec = {
+          segPath: seg.path,
+          seq: seg.seq,
+          walId: this.wal.walId,
+          prefixes: this.deps.layout.prefixes,
+          source: this.deps.config.source,
+          prefixStyle: this.deps.config.prefixStyle,
+          errorPrefix: this.deps.config.errorPrefix,
+          gzipLevel: this.deps.config.gzipLevel,
+          tmpDir: this.deps.tmpDir,
+        };
+        const built = worker ? await worker.build(spec) : await buildSegmentFiles(spec, this.transform);
+        const r = await publishBuilt(this.deps.storage, seg.seq, built);
+        await this.wal.delivered(seg);
+        this.account(r, Number(process.hrtime.bigint() - t0) / 1e9);
+        return;
+      } catch (err) {
+        this.metrics.deliveryErrors.inc();
+        attempt++;
+        if (this.closing && attempt >= 3) {
+          this.deps.log.error({ err, segment: seg.seq, walDir: this.wal.dir }, 'collector: delivery failed during shutdown; the segment stays in the WAL and is delivered on the next start');
+          this.queue.length = 0;
+          return;
         }
+        const wait = backoffMs(attempt, 500, 30_000);
+        this.deps.log.warn({ err, segment: seg.seq, attempt, retryInMs: wait }, 'collector: delivery failed, retrying');
+        await sleep(wait);
+      } finally {
+        if (worker) this.workers.push(worker);
       }
-      this.queue.shift();
-      this.updateGauges();
     }
   }
 
@@ -247,7 +271,7 @@ export class Collector {
       this.flush();
       while (this.pumping) await this.pumping;
       await this.wal.close();
-      await this.worker?.close();
+      await Promise.all(this.allWorkers.map((w) => w.close()));
       this.updateGauges();
     })();
     return this.closed;

@@ -76,7 +76,9 @@ class GzipFile {
     readonly tmp: string,
     level: number,
   ) {
-    this.gz = createGzip({ level, chunkSize: 64 * 1024 });
+    // Big output chunks and a readable buffer that does not stall zlib while the file write is in flight (zlib
+    // passes stream options through to its Transform; ZlibOptions just does not declare them).
+    this.gz = createGzip({ level, chunkSize: 256 * 1024, ...({ readableHighWaterMark: 4 * 1024 * 1024 } as object) });
     const out = createWriteStream(tmp, { highWaterMark: 256 * 1024 });
     this.gz.pipe(out);
     this.done = finished(out);

@@ -2,6 +2,7 @@
 // in:  {invocationId, deliveryStreamArn, region, records:[{recordId, approximateArrivalTimestamp, data(base64)}]}
 // out: {records:[{recordId, result: 'Ok'|'Dropped'|'ProcessingFailed', data(base64)}]}
 import { isUtf8 } from 'node:buffer';
+import { isNormalGithubEvent } from './github-event-scan.ts';
 export interface FirehoseTransformEvent {
   invocationId: string;
   deliveryStreamArn?: string;
@@ -76,9 +77,21 @@ export function runTransform(event: FirehoseTransformEvent, fn: RecordTransform)
  */
 export const githubEventTransform: RecordTransform = (payload) => {
   // Common case first: no surrounding whitespace, valid UTF-8 (one native pass) – then the payload itself can be
-  // passed through, no trim or re-encoding needed.
+  // passed through, no trim or re-encoding needed; and when a byte scan finds it valid and already normal, without
+  // building the event at all (github-event-scan.ts; anything it is not sure of takes the JSON.parse path below).
   const n = payload.length;
   const clean = n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload);
+  if (clean && isNormalGithubEvent(payload)) return payload;
+  return parsedGithubEvent(payload, clean);
+};
+
+/** githubEventTransform without the byte-scan shortcut (tests compare the two). */
+export const githubEventTransformParsed: RecordTransform = (payload) => {
+  const n = payload.length;
+  return parsedGithubEvent(payload, n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload));
+};
+
+function parsedGithubEvent(payload: Buffer, clean: boolean): ReturnType<RecordTransform> {
   const text = clean ? payload.toString('utf8') : payload.toString('utf8').trim();
   if (text === '') return null;
   let ev: Record<string, unknown>;
@@ -103,7 +116,7 @@ export const githubEventTransform: RecordTransform = (payload) => {
     return Buffer.byteLength(text) === payload.length && isUtf8(payload) ? payload : text;
   }
   return { ...ev, id: String(id), created_at: createdAt };
-};
+}
 
 const DIGITS = /^\d+$/;
 const EVENT_TYPE = /^[A-Za-z]+Event$/;

@@ -14,12 +14,17 @@ import { batch, delivered, fixtureLines, post, tempDir, waitFor } from './helper
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'elk_crash-test-producer-key-0123456789';
 
+/** Children still running when a test ends (a failed wait must not leave a server that keeps the runner alive). */
+const children = new Set<ChildProcess>();
+
 function startChild(configFile: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--plugins', 'collector'], {
     cwd: repoRoot,
     env: { ...process.env, EVENTLAKE_CONFIG: configFile, EVENTLAKE_COLLECTOR_KEY__CRASH: KEY, EVENTLAKE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   return new Promise((resolve, reject) => {
@@ -99,6 +104,7 @@ test('kill -9 mid-stream, restart: every acked record lands exactly once', async
     tc.diagnostic(`sent ${sent.size} = acked ${acked.size} (all landed) + unacked ${sent.size - acked.size} (${landedUnacked} of them landed)`);
     assert.deepEqual(readdirSync(walDir).filter((f) => f.endsWith('.wal')), [], 'the WAL is empty after a graceful stop');
   } finally {
+    for (const c of children) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -97,9 +97,16 @@ export async function delivered(t: { ctx: Context }, prefix: string): Promise<Ma
 export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = await fn();
+    // A listing may race a delivery renaming its temp file into place (ENOENT): that is "not yet", not a failure.
+    let v: T | undefined | false;
+    let err: unknown;
+    try {
+      v = await fn();
+    } catch (e) {
+      err = e;
+    }
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${err ? `: ${(err as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -17,6 +17,9 @@ export const collectorSchema = z
     transform: z.string().default('github'),
     /** Transform + gzip in a worker thread, so delivery does not slow down acks (false: on the main thread). */
     deliveryThread: z.boolean().default(true),
+    /** Segments delivered at once (each on its own thread when deliveryThread): 2 lets delivery use a second core
+     *  while the HTTP thread is idle, e.g. when draining on shutdown (a segment's own gzip stream uses one core). */
+    deliveryConcurrency: z.number().int().min(1).max(8).default(2),
     /** gzip level of delivered files. 1 (fastest) by default: on 2 cores level 6 costs ~4x the CPU of level 1 for
      *  ~5% smaller raw files, and the raw layer is compacted downstream anyway. */
     gzipLevel: z.number().int().min(1).max(9).default(1),
