@@ -123,8 +123,9 @@ export class ExportZip {
    * Streams an entry's bytes (zip layer removed; for our entries that is the .json.gz file exactly). Reads the file
    * region directly in 256 KiB chunks (yauzl's own streams read 16 KiB at a time, which costs more than the inflate)
    * and checks the entry's CRC-32 and size at the end, so a damaged zip is never taken for good data.
+   * `chunk`: read/inflate chunk size (smaller = fewer bytes of garbage buffers between GCs, a little more CPU).
    */
-  async openStream(ce: CheckedEntry): Promise<Readable> {
+  async openStream(ce: CheckedEntry, chunk = CHUNK): Promise<Readable> {
     const e = ce.entry;
     let fileDataStart: number;
     try {
@@ -133,11 +134,11 @@ export class ExportZip {
       throw this.entryError(ce, cause);
     }
     const raw: Readable =
-      e.compressedSize === 0 ? Readable.from([]) : createReadStream(this.file, { start: fileDataStart, end: fileDataStart + e.compressedSize - 1, highWaterMark: CHUNK });
+      e.compressedSize === 0 ? Readable.from([]) : createReadStream(this.file, { start: fileDataStart, end: fileDataStart + e.compressedSize - 1, highWaterMark: chunk });
     let crc = 0;
     let size = 0;
     const verify = new Transform({
-      highWaterMark: CHUNK,
+      highWaterMark: chunk,
       transform(chunk: Buffer, _enc, cb) {
         crc = crc32(chunk, crc);
         size += chunk.length;
@@ -153,7 +154,7 @@ export class ExportZip {
     const fail = (err: Error | null) => {
       if (err && !verify.destroyed) verify.destroy(this.entryError(ce, err));
     };
-    if (e.compressionMethod === 8) pipeline(raw, createInflateRaw({ chunkSize: CHUNK }), verify, fail);
+    if (e.compressionMethod === 8) pipeline(raw, createInflateRaw({ chunkSize: chunk }), verify, fail);
     else pipeline(raw, verify, fail);
     return verify;
   }
