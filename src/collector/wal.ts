@@ -230,6 +230,8 @@ export class Wal {
   private broken?: Error;
   private idle: (() => void)[] = [];
   private locked = false;
+  /** The last delivered() in progress (they run one at a time). */
+  private forgetting: Promise<void> = Promise.resolve();
 
   constructor(readonly dir: string) {}
 
@@ -319,11 +321,19 @@ export class Wal {
     return seg;
   }
 
-  /** After delivery: remembers the segment number (never reused), deletes the segment and frees its bytes. */
-  async delivered(seg: Segment): Promise<void> {
-    await writeFileDurably(this.dir, 'last-seq', `${Math.max(seg.seq, this.nextSeq - 1)}\n`);
-    await fs.rm(seg.path, { force: true });
-    this.bytes -= seg.size;
+  /**
+   * After delivery: remembers the segment number (never reused), deletes the segment and frees its bytes.
+   * Calls are serialised: parallel delivery lanes would otherwise write and rename the same last-seq.tmp at once.
+   */
+  delivered(seg: Segment): Promise<void> {
+    const run = async () => {
+      await writeFileDurably(this.dir, 'last-seq', `${Math.max(seg.seq, this.nextSeq - 1)}\n`);
+      await fs.rm(seg.path, { force: true });
+      this.bytes -= seg.size;
+    };
+    const p = this.forgetting.then(run);
+    this.forgetting = p.catch(() => undefined);
+    return p;
   }
 
   /** Waits until every queued write is on disk. */

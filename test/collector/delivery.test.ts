@@ -279,3 +279,24 @@ test('WAL segments are read in blocks: entries across block boundaries, a reused
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('WAL: segments delivered by parallel lanes are forgotten one at a time (last-seq stays consistent)', async () => {
+  const dir = tempDir();
+  try {
+    const wal = new Wal(join(dir, 'wal'));
+    await wal.open();
+    const segs = [];
+    for (let i = 0; i < 4; i++) {
+      await wal.append([Buffer.from(`r${i}`)], Date.now()).done;
+      segs.push(wal.seal()!);
+    }
+    await Promise.all(segs.map((s) => s.durable));
+    await Promise.all(segs.map((s) => wal.delivered(s)));
+    assert.equal(wal.bytes, 0);
+    assert.deepEqual(readdirSync(wal.dir).filter((f) => f.endsWith('.wal') || f.endsWith('.tmp')), []);
+    assert.equal(readFileSync(join(wal.dir, 'last-seq'), 'utf8'), '4\n');
+    await wal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
