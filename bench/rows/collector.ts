@@ -131,6 +131,26 @@ function rssMB(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+/** CPU seconds (user + system, all threads) the process has used so far; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits for a child to exit while sampling its CPU time: the last sample (≤ 50 ms before exit) is returned. */
+async function exitWithCpu(child: ChildProcess): Promise<{ code: number | null; cpu: number }> {
+  let cpu = cpuSeconds(child.pid!) ?? 0;
+  const timer = setInterval(() => (cpu = cpuSeconds(child.pid!) ?? cpu), 50);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(timer);
+  return { code, cpu };
+}
+
 interface LoadResult {
   events: number;
   seconds: number;
@@ -168,6 +188,9 @@ interface Round {
   rssEnd: number;
   throttled: number;
   errors: number;
+  /** Server CPU µs (user + system, all threads) per acked event: collector over load + drain, bare over its load. */
+  cpuUs: number;
+  bareCpuUs: number;
 }
 
 /** One side-by-side round: the bare server, then the collector, under the same load from a third process. */
@@ -177,13 +200,15 @@ async function round(opts: BenchOptions, i: number, seconds: number, concurrency
   // the kernel's writeback competes with the collector's fsyncs. Odd rounds run the collector first.
   const runBare = async () => {
     const bare = await startServer(['--import', 'tsx', self, '--bare', join(workDir, `bare-${i}.log`)], repoRoot, {});
+    const cpu0 = cpuSeconds(bare.child.pid!) ?? 0;
     const b = await runLoad(repoRoot, bare.url, seconds, concurrency, bare.child.pid!);
     const mem = rssMB(bare.child.pid!);
     bare.child.kill('SIGTERM');
-    await once(bare.child, 'exit');
+    const { cpu } = await exitWithCpu(bare.child);
+    const cpuUs = ((cpu - cpu0) * 1e6) / Math.max(1, b.events);
     rmSync(join(workDir, `bare-${i}.log`), { force: true });
     spawnSync('sync');
-    return { b, mem };
+    return { b, mem, cpuUs };
   };
   // the collector: durable acks, GitHub transform, gzip delivery
   const runCollector = async () => {
@@ -194,17 +219,20 @@ async function round(opts: BenchOptions, i: number, seconds: number, concurrency
       EVENTLAKE_COLLECTOR_KEY__BENCH: KEY,
       EVENTLAKE_LOG_LEVEL: 'warn',
     });
+    const cpu0 = cpuSeconds(col.child.pid!) ?? 0; // after start-up
     const c = await runLoad(repoRoot, col.url, seconds, concurrency, col.child.pid!);
     const mem = rssMB(col.child.pid!);
     const t0 = Date.now();
     col.child.kill('SIGTERM'); // graceful: delivers everything still buffered
-    const [code] = await once(col.child, 'exit');
+    const { code, cpu } = await exitWithCpu(col.child);
+    // CPU per acked event over load + drain (steadier than events/s when other processes share the cores)
+    const cpuUs = ((cpu - cpu0) * 1e6) / Math.max(1, c.events);
     const drain = (Date.now() - t0) / 1000;
     if (code !== 0) throw new Error(`collector exited ${code} on SIGTERM`);
     rmSync(join(workDir, `lake-${i}`), { recursive: true, force: true });
     rmSync(join(workDir, '.eventlake-wal'), { recursive: true, force: true });
     spawnSync('sync');
-    return { c, mem, drain };
+    return { c, mem, drain, cpuUs };
   };
   let bare: Awaited<ReturnType<typeof runBare>>;
   let col: Awaited<ReturnType<typeof runCollector>>;
@@ -217,6 +245,8 @@ async function round(opts: BenchOptions, i: number, seconds: number, concurrency
   }
   const { b, mem: bareMem } = bare;
   const { c, mem, drain } = col;
+  const cpuUs = col.cpuUs;
+  const bareCpuUs = bare.cpuUs;
   const third = c.rss.length >= 3 ? c.rss[Math.floor(c.rss.length / 3)]! : (c.rss[0] ?? mem.rss);
   return {
     bareRate: b.events / b.seconds,
@@ -234,6 +264,8 @@ async function round(opts: BenchOptions, i: number, seconds: number, concurrency
     rssEnd: mem.rss,
     throttled: c.throttled,
     errors: c.errors,
+    cpuUs,
+    bareCpuUs,
   };
 }
 
@@ -262,7 +294,8 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       pass: absOk && relOk,
       notes:
         `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. sustained = acked / (load + drain on graceful stop). ` +
-        `${concurrency} conns x ${BATCH}-event batches, ${seconds}s per server, median of ${rounds} round(s): ${each}; ${r.throttled} x 429, ${r.errors} errors`,
+        `${concurrency} conns x ${BATCH}-event batches, ${seconds}s per server, median of ${rounds} round(s): ${each}; ${r.throttled} x 429, ${r.errors} errors. ` +
+        `Server CPU per event (user+sys, all threads; steadier than rates on a shared box): ${all.map((x) => `${x.cpuUs.toFixed(1)} µs vs ${x.bareCpuUs.toFixed(1)} µs bare`).join('; ')}`,
     },
     {
       row: 'collector: events/s acked during load',

@@ -122,7 +122,8 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
   };
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
-    for await (const e of readSegment(spec.segPath)) {
+    // reuse: each entry is transformed and copied into the gzip input before the next one is read.
+    for await (const e of readSegment(spec.segPath, { reuse: true })) {
       // Keys depend on the arrival hour only, which is the same for the whole entry.
       const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
       const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
