@@ -32,8 +32,8 @@ INSERT INTO "gold"."fact_events" ("dt", "repo_id", "user_id", "event_type", "eve
 
 DELETE FROM "gold"."daily_events" WHERE "dt" = '2026-11-01';
 
-INSERT INTO "gold"."daily_events" ("dt", "event_date", "event_type", "platform", "country", "event_count", "user_count") SELECT CAST("dt" AS DATE), "event_date", "event_type", "platform", "country", "event_count", "user_count" FROM "spectrum"."daily_events" WHERE "dt" = '2026-11-01';
+INSERT INTO "gold"."daily_events" ("dt", "event_date", "event_type", "platform", "country", "event_count", "user_count") SELECT CAST("dt" AS DATE), "event_date", "event_type", "platform", "country", "event_count", "user_count" FROM "spectrum"."amplitude_daily_events" WHERE "dt" = '2026-11-01';
 
 DELETE FROM "gold"."daily_active_users" WHERE "dt" = '2026-11-01';
 
-INSERT INTO "gold"."daily_active_users" ("dt", "event_date", "active_users", "active_devices", "event_count") SELECT CAST("dt" AS DATE), "event_date", "active_users", "active_devices", "event_count" FROM "spectrum"."daily_active_users" WHERE "dt" = '2026-11-01';
+INSERT INTO "gold"."daily_active_users" ("dt", "event_date", "active_users", "active_devices", "event_count") SELECT CAST("dt" AS DATE), "event_date", "active_users", "active_devices", "event_count" FROM "spectrum"."amplitude_daily_active_users" WHERE "dt" = '2026-11-01';
