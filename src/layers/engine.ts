@@ -1,6 +1,7 @@
-// Opens the embedded engine the layers run on, with the memory settings that keep a 2M-event transform under
-// ~1.5 GB RSS: a DuckDB memory_limit (spilling to the lake's tmp dir beyond it), no insertion-order preservation
-// (lets COPY stream row groups from every thread), and UTC as the session time zone.
+// Opens the embedded engine the layers run on: a DuckDB memory_limit (spilling to the lake's tmp dir beyond it), no
+// insertion-order preservation (lets COPY stream row groups from every thread), and UTC as the session time zone.
+// The limit is a ceiling, not what a transform needs: the models stream (capped Parquet row groups, dedup as a
+// narrow pass + anti-join rewrite), so `transform` peaks at ~0.5 GB RSS whatever the size of a dt.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../core/engine.ts';

@@ -186,3 +186,35 @@ test('several fast batches: clean parts are kept as part-N without a rewrite; du
     cleanedTuning.batchBytes = saved;
   }
 });
+
+test('dedup winner per uuid: earliest server_upload_time across files, then raw file, then line; every copy of a uuid but one goes', () =>
+  withLake(async (ctx) => {
+    const ev = (n: number, tag: string, upload: string) => ampEvent(n, { event_type: tag, server_upload_time: upload });
+    // hour 01: u1 uploaded late, u2 twice in the same file (line order decides), u3 once
+    await putRaw(ctx, 'amplitude', DT, 1, 'a.json.gz', ndjson([ev(1, 'u1-late', '2022-11-14 09:00:00'), ev(2, 'u2-first', '2022-11-14 01:00:00'), ev(2, 'u2-second', '2022-11-14 01:00:00'), ev(3, 'u3-only', '2022-11-14 01:00:00')]));
+    // hour 07: u1 uploaded earlier than hour 01's copy (upload time beats file order), u4 three times across files
+    await putRaw(ctx, 'amplitude', DT, 7, 'b.json.gz', ndjson([ev(4, 'u4-b', '2022-11-14 03:00:00'), ev(1, 'u1-early', '2022-11-14 02:00:00')]));
+    // hour 08: same upload time as b's u4 → the earlier raw file (b, hour=07) wins; a later-uploaded u4 goes too
+    await putRaw(ctx, 'amplitude', DT, 8, 'c.json.gz', ndjson([ev(4, 'u4-c', '2022-11-14 03:00:00'), ev(4, 'u4-c-late', '2022-11-14 04:00:00')]));
+    const [s] = await runTransform(ctx, { source: 'amplitude' });
+    assert.deepEqual(s!.result, { inputRecords: 8, rows: { events: 4 }, quarantined: 0, duplicates: 4 });
+    const rows = await cleanedRows(ctx, (src) => `SELECT event_type FROM ${src} ORDER BY event_type`);
+    assert.deepEqual(rows.map((r) => r.event_type), ['u1-early', 'u2-first', 'u3-only', 'u4-b']);
+  }));
+
+test('cleaned Parquet is written in capped row groups (the writer never buffers a default-size row group)', () =>
+  withLake(async (ctx) => {
+    const { parquetWrite } = await import('../../../src/layers/parquet-write.ts');
+    const n = parquetWrite.rowGroupRows + 5_000;
+    // One duplicate forces the dedup rewrite, so both the staged and the rewritten file go through the writer.
+    await putRaw(ctx, 'amplitude', DT, 3, 'big.json.gz', ndjson([...Array.from({ length: n }, (_, i) => ampEvent(i)), ampEvent(0)]));
+    const [s] = await runTransform(ctx, { source: 'amplitude' });
+    assert.deepEqual(s!.result, { inputRecords: n + 1, rows: { events: n }, quarantined: 0, duplicates: 1 });
+    const glob = ctx.storage.localPath(`cleaned/amplitude/events/dt=${DT}`) + '/*.parquet';
+    const groups = await withLayerEngine(ctx, (e) =>
+      e.all<{ rows: number }>(`SELECT row_group_id, max(row_group_num_rows) AS rows FROM parquet_metadata(${sqlString(glob)}) GROUP BY ALL ORDER BY 1`),
+    );
+    assert.ok(groups.length >= 2, `row groups: ${JSON.stringify(groups)}`);
+    assert.ok(groups.every((g) => Number(g.rows) <= parquetWrite.rowGroupRows), JSON.stringify(groups));
+    assert.equal(groups.reduce((t, g) => t + Number(g.rows), 0), n);
+  }));
