@@ -193,6 +193,16 @@ async function walk(dir: string, visit: (file: string, st: import('node:fs').Sta
   for (const ent of entries) {
     const p = join(dir, ent.name);
     if (ent.isDirectory()) await walk(p, visit);
-    else if (ent.isFile()) await visit(p, await fs.stat(p));
+    else if (ent.isFile() && !ent.name.includes(TMP_MARK)) {
+      // A concurrent writer's rename or delete can remove the file between readdir and stat: it is simply not listed.
+      let st: import('node:fs').Stats;
+      try {
+        st = await fs.stat(p);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      await visit(p, st);
+    }
   }
 }
