@@ -10,31 +10,10 @@ import { LakeLayout } from '../../src/lake/layout.ts';
 import { MetaStore } from '../../src/lake/meta-store.ts';
 import { log } from '../../src/core/log.ts';
 import { writeGold, governanceConfig } from './gold-fixture.ts';
-import { buildProgram, reportError } from '../../src/cli/program.ts';
+import { runCliInProcess } from '../cli/in-process.ts';
 
-// Commands run in-process through the real program (same parsing, actions and error reporting as bin/eventlake),
-// which is much faster than a process per command; test/operate/command-task.test.ts covers the real binary.
-async function cli(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = await buildProgram();
-  program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'eventlake', '--config', join(cwd, 'eventlake.config.yaml'), ...args]);
-  } catch (e) {
-    code = reportError(e);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return { code, stdout, stderr };
-}
+// Commands run in-process through the real program; test/operate/command-task.test.ts covers the real binary.
+const cli = (cwd: string, args: string[]) => runCliInProcess(['--config', join(cwd, 'eventlake.config.yaml'), ...args]);
 
 test('cli: run, runs, backfill, lifecycle, audit verify (with tamper) and principals through the real program', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'el-operate-cli-'));

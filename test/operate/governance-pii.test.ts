@@ -12,7 +12,7 @@ import { Governance } from '../../src/governance/index.ts';
 import { redactEmailsExpr } from '../../src/governance/views.ts';
 import { DuckDbEngine, sqlString } from '../../src/engines/duckdb/duckdb-engine.ts';
 import { runTransform } from '../../src/layers/transform.ts';
-import { buildProgram, reportError } from '../../src/cli/program.ts';
+import { runCliInProcess } from '../cli/in-process.ts';
 import { metrics } from '../../src/core/metrics.ts';
 import { createQueryApiPlugin } from '../../src/serve/plugins/query-api.ts';
 import { ampEvent, ndjson, putRaw } from '../layers/helpers.ts';
@@ -212,27 +212,7 @@ test('governance pii: escape attempts on cleaned tables are refused and each is 
 test('governance pii: `eventlake query --as` through the real CLI program shows masked values; admin raw; no grant refused', async () => {
   const cfgPath = join(lake.dir, 'eventlake.config.yaml');
   await writeFile(cfgPath, stringify({ lake: { root: join(lake.dir, 'lake') }, operate: { governance } }));
-  const cli = async (args: string[]) => {
-    const program = await buildProgram();
-    program.exitOverride();
-    for (const c of program.commands) c.exitOverride();
-    let stdout = '';
-    let stderr = '';
-    const out = process.stdout.write.bind(process.stdout);
-    const err = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-    let code = 0;
-    try {
-      await program.parseAsync(['node', 'eventlake', '--config', cfgPath, ...args]);
-    } catch (e) {
-      code = reportError(e);
-    } finally {
-      process.stdout.write = out;
-      process.stderr.write = err;
-    }
-    return { code, stdout, stderr };
-  };
+  const cli = (args: string[]) => runCliInProcess(['--config', cfgPath, ...args]);
   const sql = 'select uuid, ip_address, user_properties from amplitude_events order by uuid';
   const masked = await cli(['query', '--as', 'support', '--format', 'json', sql]);
   assert.equal(masked.code, 0, masked.stderr);
