@@ -1,0 +1,257 @@
+// N-API binding for ISA-L's igzip (Debian libisal-dev): streaming gzip/raw-deflate inflate and gzip deflate,
+// 3-5x faster than zlib on x86 (SIMD huffman + CRC). The JS side (src/codec/isal/) owns buffers and stream plumbing;
+// this file only moves bytes between caller-provided buffers, so no memory is allocated per call.
+#include <node_api.h>
+#include <isa-l/igzip_lib.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(call)                                                                   \
+  do {                                                                                \
+    if ((call) != napi_ok) {                                                          \
+      napi_throw_error(env, "EIGZIP", "igzip: N-API call failed: " #call);            \
+      return NULL;                                                                    \
+    }                                                                                 \
+  } while (0)
+
+enum { MODE_RAW = 0, MODE_GZIP = 1 };
+
+typedef struct {
+  struct inflate_state st;
+  int mode;
+  int member_done; // gzip: the current member (trailer included) is complete
+  int finished;    // raw: the deflate stream is complete
+  uint32_t members;
+} inflater_t;
+
+typedef struct {
+  struct isal_zstream st;
+  uint8_t *level_buf;
+  int ended;
+} deflater_t;
+
+static void inflater_free(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  free(data);
+}
+
+static void deflater_free(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  deflater_t *d = data;
+  free(d->level_buf);
+  free(d);
+}
+
+static void inflater_reset(inflater_t *s) {
+  isal_inflate_reset(&s->st);
+  s->st.crc_flag = s->mode == MODE_GZIP ? ISAL_GZIP : ISAL_DEFLATE;
+}
+
+static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr;
+  size_t length;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
+  *data = ptr;
+  *len = length;
+  return 1;
+}
+
+static int get_u32(napi_env env, napi_value v, uint32_t *out) {
+  return napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+// newInflater(mode: 0 raw deflate | 1 gzip, members may follow each other)
+static napi_value new_inflater(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], ext;
+  uint32_t mode = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !get_u32(env, argv[0], &mode) || mode > 1) {
+    napi_throw_type_error(env, "EIGZIP", "newInflater(mode: 0|1)");
+    return NULL;
+  }
+  inflater_t *s = calloc(1, sizeof(inflater_t));
+  if (!s) {
+    napi_throw_error(env, "EIGZIP", "igzip: out of memory");
+    return NULL;
+  }
+  s->mode = (int)mode;
+  isal_inflate_init(&s->st);
+  s->st.crc_flag = mode == MODE_GZIP ? ISAL_GZIP : ISAL_DEFLATE;
+  CHECK(napi_create_external(env, s, inflater_free, NULL, &ext));
+  return ext;
+}
+
+// inflate(handle, input, output, result: Uint32Array[4]) -> status (0 ok, < 0 ISA-L error code)
+// result = [consumed, produced, atBoundary (gzip: between members / raw: stream finished), members completed]
+// Stops when the output is full or the input is used up; a caller with output left and input used up needs more input.
+static napi_value inflate_run(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], ret;
+  inflater_t *s;
+  uint8_t *in, *out, *resb;
+  size_t in_len, out_len, res_len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || !get_bytes(env, argv[1], &in, &in_len) ||
+      !get_bytes(env, argv[2], &out, &out_len)) {
+    napi_throw_type_error(env, "EIGZIP", "inflate(handle, input: Uint8Array, output: Uint8Array, result: Uint32Array)");
+    return NULL;
+  }
+  {
+    napi_typedarray_type type;
+    void *p;
+    napi_value ab;
+    size_t off;
+    if (napi_get_typedarray_info(env, argv[3], &type, &res_len, &p, &ab, &off) != napi_ok || type != napi_uint32_array || res_len < 4) {
+      napi_throw_type_error(env, "EIGZIP", "inflate: result must be a Uint32Array(4)");
+      return NULL;
+    }
+    resb = p;
+  }
+  uint32_t *res = (uint32_t *)resb;
+  int status = 0;
+  s->st.next_in = in;
+  s->st.avail_in = (uint32_t)in_len;
+  s->st.next_out = out;
+  s->st.avail_out = (uint32_t)out_len;
+  for (;;) {
+    if (s->mode == MODE_RAW && s->finished) break; // bytes after the end of a raw stream are left unconsumed
+    if (s->mode == MODE_GZIP && s->member_done) {
+      if (s->st.avail_in == 0) break;
+      // Another gzip member follows (concatenated .gz files are one valid stream, as gunzip reads them).
+      uint8_t *next_in = s->st.next_in;
+      uint32_t avail_in = s->st.avail_in;
+      uint8_t *next_out = s->st.next_out;
+      uint32_t avail_out = s->st.avail_out;
+      inflater_reset(s);
+      s->st.next_in = next_in;
+      s->st.avail_in = avail_in;
+      s->st.next_out = next_out;
+      s->st.avail_out = avail_out;
+      s->member_done = 0;
+    }
+    uint32_t before_out = s->st.avail_out;
+    uint32_t before_in = s->st.avail_in;
+    int r = isal_inflate(&s->st);
+    if (r < 0) {
+      status = r;
+      break;
+    }
+    if (s->st.block_state == ISAL_BLOCK_FINISH) {
+      s->members++;
+      if (s->mode == MODE_GZIP) s->member_done = 1;
+      else s->finished = 1;
+      continue;
+    }
+    if (s->st.avail_out == 0 || s->st.avail_in == 0) break;
+    if (s->st.avail_out == before_out && s->st.avail_in == before_in) break; // no progress: needs more input
+  }
+  res[0] = (uint32_t)in_len - s->st.avail_in;
+  res[1] = (uint32_t)out_len - s->st.avail_out;
+  res[2] = s->mode == MODE_GZIP ? (uint32_t)s->member_done : (uint32_t)s->finished;
+  res[3] = s->members;
+  CHECK(napi_create_int32(env, status, &ret));
+  return ret;
+}
+
+// newDeflater(level: 0..3, format: 0 raw deflate | 1 gzip (header + trailer written by ISA-L))
+static napi_value new_deflater(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ext;
+  uint32_t level = 1, format = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_u32(env, argv[0], &level) || level > 3 || !get_u32(env, argv[1], &format) || format > 1) {
+    napi_throw_type_error(env, "EIGZIP", "newDeflater(level: 0..3, format: 0|1)");
+    return NULL;
+  }
+  deflater_t *d = calloc(1, sizeof(deflater_t));
+  if (!d) {
+    napi_throw_error(env, "EIGZIP", "igzip: out of memory");
+    return NULL;
+  }
+  isal_deflate_init(&d->st);
+  d->st.level = level;
+  d->st.gzip_flag = format == 1 ? IGZIP_GZIP : IGZIP_DEFLATE;
+  if (level > 0) {
+    uint32_t size = level == 1 ? ISAL_DEF_LVL1_DEFAULT : level == 2 ? ISAL_DEF_LVL2_DEFAULT : ISAL_DEF_LVL3_DEFAULT;
+    d->level_buf = malloc(size);
+    if (!d->level_buf) {
+      free(d);
+      napi_throw_error(env, "EIGZIP", "igzip: out of memory");
+      return NULL;
+    }
+    d->st.level_buf = d->level_buf;
+    d->st.level_buf_size = size;
+  }
+  CHECK(napi_create_external(env, d, deflater_free, NULL, &ext));
+  return ext;
+}
+
+// deflate(handle, input, output, finish: 0|1, result: Uint32Array[4]) -> status (0 ok, < 0 ISA-L error)
+// result = [consumed, produced, ended (gzip trailer written), 0]. Call again while output came back full.
+static napi_value deflate_run(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], ret;
+  deflater_t *d;
+  uint8_t *in, *out;
+  size_t in_len, out_len;
+  uint32_t finish = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5 || napi_get_value_external(env, argv[0], (void **)&d) != napi_ok || !get_bytes(env, argv[1], &in, &in_len) ||
+      !get_bytes(env, argv[2], &out, &out_len) || !get_u32(env, argv[3], &finish)) {
+    napi_throw_type_error(env, "EIGZIP", "deflate(handle, input: Uint8Array, output: Uint8Array, finish: 0|1, result: Uint32Array)");
+    return NULL;
+  }
+  uint32_t *res;
+  {
+    napi_typedarray_type type;
+    void *p;
+    napi_value ab;
+    size_t off, len;
+    if (napi_get_typedarray_info(env, argv[4], &type, &len, &p, &ab, &off) != napi_ok || type != napi_uint32_array || len < 4) {
+      napi_throw_type_error(env, "EIGZIP", "deflate: result must be a Uint32Array(4)");
+      return NULL;
+    }
+    res = p;
+  }
+  int status = 0;
+  if (d->ended) {
+    res[0] = 0;
+    res[1] = 0;
+    res[2] = 1;
+    res[3] = 0;
+    CHECK(napi_create_int32(env, in_len > 0 ? -9 : 0, &ret));
+    return ret;
+  }
+  d->st.next_in = in;
+  d->st.avail_in = (uint32_t)in_len;
+  d->st.next_out = out;
+  d->st.avail_out = (uint32_t)out_len;
+  d->st.end_of_stream = finish ? 1 : 0;
+  d->st.flush = NO_FLUSH;
+  status = isal_deflate(&d->st);
+  if (status == COMP_OK && finish && d->st.internal_state.state == ZSTATE_END) d->ended = 1;
+  res[0] = (uint32_t)in_len - d->st.avail_in;
+  res[1] = (uint32_t)out_len - d->st.avail_out;
+  res[2] = (uint32_t)d->ended;
+  res[3] = 0;
+  CHECK(napi_create_int32(env, status, &ret));
+  return ret;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"newInflater", NULL, new_inflater, NULL, NULL, NULL, napi_default, NULL},
+      {"inflate", NULL, inflate_run, NULL, NULL, NULL, napi_default, NULL},
+      {"newDeflater", NULL, new_deflater, NULL, NULL, NULL, napi_default, NULL},
+      {"deflate", NULL, deflate_run, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

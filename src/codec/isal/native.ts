@@ -1,0 +1,32 @@
+// Loads the igzip addon (native/igzip, built from Debian's libisal-dev by `npm run build:native`, which `npm ci`
+// runs). The only file that touches the addon. Absent or unloadable = undefined, and the zlib codec is used.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface IgzipAddon {
+  newInflater(mode: 0 | 1): object;
+  /** result = [consumed, produced, atBoundary, members]; returns 0 or a negative ISA-L error. */
+  inflate(handle: object, input: Uint8Array, output: Uint8Array, result: Uint32Array): number;
+  newDeflater(level: number, format: 0 | 1): object;
+  /** result = [consumed, produced, ended, 0]; returns 0 or a negative ISA-L error. */
+  deflate(handle: object, input: Uint8Array, output: Uint8Array, finish: 0 | 1, result: Uint32Array): number;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/igzip/build/Release/igzip.node', import.meta.url));
+
+let loaded: { addon?: IgzipAddon; problem?: string } | undefined;
+
+export function loadIgzip(): { addon?: IgzipAddon; problem?: string } {
+  if (loaded) return loaded;
+  if (!existsSync(ADDON_PATH)) {
+    loaded = { problem: `native/igzip is not built (${ADDON_PATH} missing): apt install libisal-dev, then npm run build:native` };
+  } else {
+    try {
+      loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as IgzipAddon };
+    } catch (e) {
+      loaded = { problem: `native/igzip failed to load: ${(e as Error).message}` };
+    }
+  }
+  return loaded;
+}
