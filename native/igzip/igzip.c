@@ -60,6 +60,16 @@ static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return 1;
 }
 
+// The caller's Uint32Array(4) that receives [consumed, produced, flag, count].
+static uint32_t *get_result(napi_env env, napi_value v) {
+  napi_typedarray_type type;
+  void *p;
+  napi_value ab;
+  size_t off, len;
+  if (napi_get_typedarray_info(env, v, &type, &len, &p, &ab, &off) != napi_ok || type != napi_uint32_array || len < 4) return NULL;
+  return p;
+}
+
 static int get_u32(napi_env env, napi_value v, uint32_t *out) {
   return napi_get_value_uint32(env, v, out) == napi_ok;
 }
@@ -93,26 +103,19 @@ static napi_value inflate_run(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4], ret;
   inflater_t *s;
-  uint8_t *in, *out, *resb;
-  size_t in_len, out_len, res_len;
+  uint8_t *in, *out;
+  size_t in_len, out_len;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || !get_bytes(env, argv[1], &in, &in_len) ||
       !get_bytes(env, argv[2], &out, &out_len)) {
     napi_throw_type_error(env, "EIGZIP", "inflate(handle, input: Uint8Array, output: Uint8Array, result: Uint32Array)");
     return NULL;
   }
-  {
-    napi_typedarray_type type;
-    void *p;
-    napi_value ab;
-    size_t off;
-    if (napi_get_typedarray_info(env, argv[3], &type, &res_len, &p, &ab, &off) != napi_ok || type != napi_uint32_array || res_len < 4) {
-      napi_throw_type_error(env, "EIGZIP", "inflate: result must be a Uint32Array(4)");
-      return NULL;
-    }
-    resb = p;
+  uint32_t *res = get_result(env, argv[3]);
+  if (!res) {
+    napi_throw_type_error(env, "EIGZIP", "inflate: result must be a Uint32Array(4)");
+    return NULL;
   }
-  uint32_t *res = (uint32_t *)resb;
   int status = 0;
   s->st.next_in = in;
   s->st.avail_in = (uint32_t)in_len;
@@ -206,17 +209,10 @@ static napi_value deflate_run(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EIGZIP", "deflate(handle, input: Uint8Array, output: Uint8Array, finish: 0|1, result: Uint32Array)");
     return NULL;
   }
-  uint32_t *res;
-  {
-    napi_typedarray_type type;
-    void *p;
-    napi_value ab;
-    size_t off, len;
-    if (napi_get_typedarray_info(env, argv[4], &type, &len, &p, &ab, &off) != napi_ok || type != napi_uint32_array || len < 4) {
-      napi_throw_type_error(env, "EIGZIP", "deflate: result must be a Uint32Array(4)");
-      return NULL;
-    }
-    res = p;
+  uint32_t *res = get_result(env, argv[4]);
+  if (!res) {
+    napi_throw_type_error(env, "EIGZIP", "deflate: result must be a Uint32Array(4)");
+    return NULL;
   }
   int status = 0;
   if (d->ended) {
