@@ -3,7 +3,7 @@
 // and stop inflation bombs (inflated size and ratio bounds).
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { codec } from '../../codec/index.ts';
 import { EventlakeError } from '../../core/errors.ts';
 
 export interface GzipCheckResult {
@@ -35,7 +35,7 @@ export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => 
   let lines = 0;
   let lastByte = NL;
   let gunzipError: Error | undefined;
-  const gunzip: Gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
+  const gunzip = codec().createGunzip({ chunkSize: INFLATE_CHUNK });
   const problem = (why: string, cause?: unknown) =>
     new EventlakeError(`${o.label}: ${why}`, { step: o.step, code: 'GZIP_CORRUPT', context: o.context, cause });
 

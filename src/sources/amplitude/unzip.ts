@@ -8,11 +8,11 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { EventlakeError } from '../../core/errors.ts';
 import { mapLimit } from '../../core/retry.ts';
 import { ExportZip, type ZipLimits } from './zip-entries.ts';
+import { codec } from '../../codec/index.ts';
 
 export interface UnzipOptions {
   zip: string;
@@ -72,7 +72,7 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
         },
       });
       try {
-        await pipeline(await zip.openStream(ce, READ_CHUNK), createGunzip({ chunkSize: INFLATE_CHUNK }), bound, createWriteStream(staged));
+        await pipeline(await zip.openStream(ce, READ_CHUNK), codec().createGunzip({ chunkSize: INFLATE_CHUNK }), bound, createWriteStream(staged));
       } catch (err) {
         if (err instanceof EventlakeError && err.code === 'ZIP_BOMB') throw err;
         const e = err as NodeJS.ErrnoException;

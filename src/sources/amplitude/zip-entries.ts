@@ -4,7 +4,8 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform } from 'node:stream';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { crc32 } from 'node:zlib';
+import { codec } from '../../codec/index.ts';
 import { basename } from 'node:path';
 import { EventlakeError } from '../../core/errors.ts';
 import { isSymlinkEntry, parseBaseName, unsafePathProblem, type ExportEntryName } from './names.ts';
@@ -154,7 +155,7 @@ export class ExportZip {
     const fail = (err: Error | null) => {
       if (err && !verify.destroyed) verify.destroy(this.entryError(ce, err));
     };
-    if (e.compressionMethod === 8) pipeline(raw, createInflateRaw({ chunkSize: chunk }), verify, fail);
+    if (e.compressionMethod === 8) pipeline(raw, codec().createInflateRaw({ chunkSize: chunk }), verify, fail);
     else pipeline(raw, verify, fail);
     return verify;
   }
