@@ -13,9 +13,10 @@
 import { promises as fs, constants as fsConst } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { crc32, deflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { EventlakeError } from '../core/errors.ts';
+import { codec } from '../codec/index.ts';
 
 const HEADER = 8;
 const DEFLATED = 0x80000000;
@@ -99,11 +100,24 @@ export function entryArrivalMs(entry: Buffer): number {
   return entry.readDoubleLE(HEADER);
 }
 
-/** A plain entry with its record table and data deflated (runs on the libuv thread pool, off the event loop). */
+/**
+ * A plain entry with its record table and data deflated. With the native codec (igzip, ~1 GB/s) this runs right here
+ * on the calling thread; with node:zlib (~3x the CPU per byte) on the libuv thread pool, off the event loop, as before.
+ */
 export async function deflateEntry(plain: Buffer): Promise<Buffer> {
+  const c = codec();
+  const body = plain.subarray(HEADER + 12);
+  return packEntry(plain, c.name === 'zlib' ? await deflateRawAsync(body, { level: 1 }) : c.deflateRawSync(body, { level: 1 }));
+}
+
+/** deflateEntry, always on the calling thread. */
+export function deflateEntrySync(plain: Buffer): Buffer {
+  return packEntry(plain, codec().deflateRawSync(plain.subarray(HEADER + 12), { level: 1 }));
+}
+
+function packEntry(plain: Buffer, packed: Buffer): Buffer {
   const arrivalMs = plain.readDoubleLE(HEADER);
   const n = plain.readUInt32LE(HEADER + 8);
-  const packed = await deflateRawAsync(plain.subarray(HEADER + 12), { level: 1 });
   const buf = Buffer.allocUnsafe(HEADER + 12 + packed.length);
   buf.writeUInt32LE(12 + packed.length, 0);
   buf.writeDoubleLE(arrivalMs, HEADER);
@@ -126,7 +140,7 @@ function decodeBody(body: Buffer): { arrivalMs: number; records: Buffer[] } | un
   let base = 12;
   if (word & DEFLATED) {
     try {
-      table = inflateRawSync(body.subarray(12));
+      table = codec().inflateRawSync(body.subarray(12));
     } catch {
       return undefined;
     }
