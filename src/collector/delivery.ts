@@ -25,6 +25,8 @@ export interface BuildSpec {
   errorPrefix: string;
   gzipLevel: number;
   tmpDir: string;
+  /** Check each WAL entry's CRC (false only when the segment's entries are known whole: Segment.writeFailed). */
+  checkCrc: boolean;
 }
 
 /** Files built from one segment (gzip in tmpDir), not yet in the lake. */
@@ -124,7 +126,7 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
     // reuse: each entry is transformed and copied into the gzip input before the next one is read.
-    for await (const e of readSegment(spec.segPath, { reuse: true })) {
+    for await (const e of readSegment(spec.segPath, { reuse: true, checkCrc: spec.checkCrc })) {
       // Keys depend on the arrival hour only, which is the same for the whole entry.
       const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
       const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');

@@ -38,6 +38,12 @@ export class Segment {
   /** Arrival time of the first record (for the interval trigger). */
   firstArrivalMs = 0;
   sealed = false;
+  /**
+   * Some write to this segment failed (it may end in a torn entry): its reader must check every entry's CRC. Else
+   * each entry is known whole: written in full by this process, or checked entry by entry (and the torn tail cut)
+   * by Wal.open(), so delivery need not pay for a second CRC pass over every byte.
+   */
+  writeFailed = false;
   fh?: fs.FileHandle;
   pending = 0;
   private resolveDurable!: () => void;
@@ -165,9 +171,11 @@ const READ_BLOCK = 4 * 1024 * 1024;
  * Reads the valid entries of a segment file in order; stops at the first torn/corrupt entry. The file is read in
  * blocks of READ_BLOCK bytes. With `reuse`, one block buffer serves the whole file: an entry's records are valid only
  * until the loop asks for the next entry (delivery handles an entry completely first; no megabyte of fresh external
- * memory per block for the GC to account for).
+ * memory per block for the GC to account for). `checkCrc: false` (only for a segment whose entries are known whole,
+ * see Segment.writeFailed) skips the CRC pass; lengths and the record table are still checked.
  */
-export async function* readSegment(path: string, opts: { reuse?: boolean } = {}): AsyncGenerator<WalEntry & { end: number }> {
+export async function* readSegment(path: string, opts: { reuse?: boolean; checkCrc?: boolean } = {}): AsyncGenerator<WalEntry & { end: number }> {
+  const checkCrc = opts.checkCrc ?? true;
   const fh = await fs.open(path, 'r');
   try {
     const { size } = await fh.stat();
@@ -199,7 +207,7 @@ export async function* readSegment(path: string, opts: { reuse?: boolean } = {})
       if (!(await have(pos, HEADER + bodyLen))) return;
       const start = pos - bufPos + HEADER;
       const body = buf.subarray(start, start + bodyLen);
-      if (crc32(body) !== crc) return;
+      if (checkCrc && crc32(body) !== crc) return;
       const dec = decodeBody(body);
       if (!dec) return;
       const end = pos + HEADER + bodyLen;
@@ -387,6 +395,7 @@ export class Wal {
             for (const q of items) q.resolve();
           } catch (e) {
             this.broken ??= e as Error;
+            seg.writeFailed = true;
             for (const q of items) q.reject(e);
           }
           seg.pending -= items.length;
