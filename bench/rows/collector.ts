@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { gunzipSync } from 'node:zlib';
 import type { BenchOptions } from '../run.ts';
 import { percentile, type BenchRow } from '../lib/measure.ts';
+import { codec } from '../../src/codec/index.ts';
 
 const self = fileURLToPath(import.meta.url);
 const BATCH = 500;
@@ -280,6 +281,8 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const byRatio = [...all].sort((x, y) => x.sustained / x.bareRate - y.sustained / y.bareRate);
   const r = byRatio[Math.floor(byRatio.length / 2)]!;
   const k = (x: number) => `${Math.round(x / 1000)}k ev/s`;
+  // The server child resolves its codec the same way (same environment, same addon): say which one ran.
+  const codecName = codec().name;
   const ratio = r.sustained / r.bareRate;
   const absOk = r.sustained >= 100_000;
   const relOk = ratio >= 0.5;
@@ -293,7 +296,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       target: '>= 100k ev/s and >= 0.5x',
       pass: absOk && relOk,
       notes:
-        `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. sustained = acked / (load + drain on graceful stop). ` +
+        `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. codec ${codecName} (delivery gzip level 1, WAL entries uncompressed). sustained = acked / (load + drain on graceful stop). ` +
         `${concurrency} conns x ${BATCH}-event batches, ${seconds}s per server, median of ${rounds} round(s): ${each}; ${r.throttled} x 429, ${r.errors} errors. ` +
         `Server CPU per event (user+sys, all threads; steadier than rates on a shared box): ${all.map((x) => `${x.cpuUs.toFixed(1)} µs vs ${x.bareCpuUs.toFixed(1)} µs bare`).join('; ')}`,
     },

@@ -218,6 +218,7 @@ export class Collector {
           errorPrefix: this.deps.config.errorPrefix,
           gzipLevel: this.deps.config.gzipLevel,
           tmpDir: this.deps.tmpDir,
+          checkCrc: seg.writeFailed,
         };
         const built = worker ? await worker.build(spec) : await buildSegmentFiles(spec, this.transform);
         const r = await publishBuilt(this.deps.storage, seg.seq, built);

@@ -4,7 +4,6 @@
 // landed: every acknowledged record lands exactly once.
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Storage } from '../core/storage.ts';
@@ -12,6 +11,8 @@ import { EventlakeError } from '../core/errors.ts';
 import { LakeLayout, pad2, type LakePrefixes } from '../lake/layout.ts';
 import type { BatchTransform, TransformInput } from './transform.ts';
 import { readSegment } from './wal.ts';
+import { codec } from '../codec/index.ts';
+import type { Transform } from 'node:stream';
 
 /** Where and how a segment is turned into files: plain data, so a worker thread can do the CPU-heavy part. */
 export interface BuildSpec {
@@ -24,6 +25,8 @@ export interface BuildSpec {
   errorPrefix: string;
   gzipLevel: number;
   tmpDir: string;
+  /** Check each WAL entry's CRC (false only when the segment's entries are known whole: Segment.writeFailed). */
+  checkCrc: boolean;
 }
 
 /** Files built from one segment (gzip in tmpDir), not yet in the lake. */
@@ -64,21 +67,21 @@ export function deliveryKey(t: Pick<BuildSpec, 'source' | 'prefixStyle' | 'error
   return `${t.errorPrefix}/${t.source}/processing-failed/${part}${name}`;
 }
 
-/** Input bytes a gzip stream may hold unprocessed before the transform waits: transform of the next chunk (this
- * thread) overlaps compression of the previous ones (libuv thread pool) instead of alternating with it. */
+/** Input bytes a gzip stream may hold unprocessed before the transform waits. With node:zlib, transform of the next
+ * chunk (this thread) overlaps compression of the previous ones (libuv thread pool) instead of alternating with it;
+ * the native codec compresses synchronously inside write(), on this (delivery) thread. */
 const GZIP_BACKLOG = 8 * 1024 * 1024;
 
 class GzipFile {
-  private readonly gz: Gzip;
+  private readonly gz: Transform;
   private readonly done: Promise<void>;
   constructor(
     readonly key: string,
     readonly tmp: string,
     level: number,
   ) {
-    // Big output chunks and a readable buffer that does not stall zlib while the file write is in flight (zlib
-    // passes stream options through to its Transform; ZlibOptions just does not declare them).
-    this.gz = createGzip({ level, chunkSize: 256 * 1024, ...({ readableHighWaterMark: 4 * 1024 * 1024 } as object) });
+    // Big output chunks: fewer file writes.
+    this.gz = codec().createGzip({ level, chunkSize: 256 * 1024 });
     const out = createWriteStream(tmp, { highWaterMark: 256 * 1024 });
     this.gz.pipe(out);
     this.done = finished(out);
@@ -123,7 +126,7 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
     // reuse: each entry is transformed and copied into the gzip input before the next one is read.
-    for await (const e of readSegment(spec.segPath, { reuse: true })) {
+    for await (const e of readSegment(spec.segPath, { reuse: true, checkCrc: spec.checkCrc })) {
       // Keys depend on the arrival hour only, which is the same for the whole entry.
       const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
       const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');

@@ -300,3 +300,29 @@ test('WAL: segments delivered by parallel lanes are forgotten one at a time (las
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('WAL: a segment written whole is read without a second CRC pass; with checkCrc (after a write error) a corrupt entry ends the read', async () => {
+  const dir = tempDir();
+  try {
+    const wal = new Wal(join(dir, 'wal'));
+    await wal.open();
+    for (let i = 0; i < 3; i++) await wal.append([Buffer.from(`{"n":${i}}`), Buffer.from('x'.repeat(100))], 1_700_000_000_000).done;
+    const seg = wal.seal()!;
+    await seg.durable;
+    await wal.close();
+    assert.equal(seg.writeFailed, false, 'every write succeeded: delivery may skip the CRC pass');
+    // Flip one data byte of the last entry: lengths still add up, only its CRC tells.
+    const bytes = readFileSync(seg.path);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    writeFileSync(seg.path, bytes);
+    const count = async (checkCrc: boolean) => {
+      let n = 0;
+      for await (const e of readSegment(seg.path, { checkCrc })) n += e.records.length;
+      return n;
+    };
+    assert.equal(await count(true), 4, 'the corrupt entry and what follows are not read');
+    assert.equal(await count(false), 6, 'without the CRC pass the entry structure alone is checked');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
