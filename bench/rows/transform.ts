@@ -6,11 +6,11 @@
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
 import type { BenchOptions } from '../run.ts';
 import { measure, medianOf, type BenchRow } from '../lib/measure.ts';
 import { AMPLITUDE_FIELDS, columnsLiteral } from '../../src/models/amplitude/schema.ts';
 import { modelSql, render } from '../../src/layers/sql-files.ts';
+import { codec } from '../../src/codec/index.ts';
 
 const DT = '2022-11-14';
 const EVENT_TYPES = ['page_view', 'click', 'signup', 'purchase', 'search', 'share', 'logout', 'session_start'];
@@ -31,7 +31,7 @@ export async function generateAmplitude(lake: string, events: number, files: num
     const hour = Math.floor((f * 24) / files);
     const dir = join(lake, 'raw', 'amplitude', `dt=${DT}`, `hour=${String(hour).padStart(2, '0')}`);
     mkdirSync(dir, { recursive: true });
-    const gz = createGzip({ level: 6 });
+    const gz = codec().createGzip({ level: 6 });
     const out = createWriteStream(join(dir, `187520_${DT}_${hour}#${f}.json.gz`));
     gz.pipe(out);
     const lines: string[] = [];

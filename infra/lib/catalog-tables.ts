@@ -45,6 +45,8 @@ const githubGold = (t: GoldTableName, description: string): TableDef => ({
   partitions: isPerDt(t) ? ['dt'] : [],
 });
 
+const GITHUB_GOLD_TABLES: readonly GoldTableName[] = [...PER_DT_TABLES, ...DIM_TABLES];
+
 const GITHUB_GOLD_DESCRIPTIONS: Record<GoldTableName, string> = {
   "fact_events": "gold: event counts per day, repo, user and type",
   "repo_daily": "gold: per-day repository summary (name seen last, first/last event, events, stars); dim_repo is built from it",
@@ -169,7 +171,7 @@ export const CATALOG_TABLES: readonly TableDef[] = [
     ],
     partitions: ['dt'],
   },
-  ...[...PER_DT_TABLES, ...DIM_TABLES].map((t) => githubGold(t, GITHUB_GOLD_DESCRIPTIONS[t])),
+  ...GITHUB_GOLD_TABLES.map((t) => githubGold(t, GITHUB_GOLD_DESCRIPTIONS[t])),
   {
     name: catalogTableName('amplitude', 'daily_events'),
     description: 'gold: Amplitude events per event day, event type, platform and country (dt = event day)',
@@ -188,8 +190,13 @@ export const CATALOG_TABLES: readonly TableDef[] = [
   },
 ];
 
+/**
+ * A catalog table by its Glue name. A bare GitHub gold table name (fact_events, dim_repo, …: how the governance export
+ * and older `infra.lakeFormation.tables` lists name them) means that table's catalog name (github_fact_events, …).
+ */
 export function tableDef(name: string): TableDef {
-  const t = CATALOG_TABLES.find((x) => x.name === name);
+  const glueName = (GITHUB_GOLD_TABLES as readonly string[]).includes(name) ? catalogTableName('github', name) : name;
+  const t = CATALOG_TABLES.find((x) => x.name === glueName);
   if (!t) throw new Error(`unknown catalog table ${JSON.stringify(name)}; known: ${CATALOG_TABLES.map((x) => x.name).join(', ')}`);
   return t;
 }

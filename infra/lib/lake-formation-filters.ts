@@ -44,7 +44,7 @@ export function buildDataCellsFilters(owners: readonly RepoOwner[], opts: Filter
       const chunks: number[][] = [];
       for (let i = 0; i < ids.length; i += opts.maxRepoIdsPerFilter) chunks.push(ids.slice(i, i + opts.maxRepoIdsPerFilter));
       chunks.forEach((chunk, i) => {
-        const key = `${o.principalArn}\u0000${table}`;
+        const key = `${o.principalArn}\u0000${def.name}`;
         const n = (perPrincipalTable.get(key) ?? 0) + 1;
         if (n > MAX_FILTERS_PER_PRINCIPAL_PER_TABLE) {
           throw new Error(
@@ -55,7 +55,7 @@ export function buildDataCellsFilters(owners: readonly RepoOwner[], opts: Filter
         perPrincipalTable.set(key, n);
         out.push({
           name: chunks.length === 1 ? `${o.name}_${table}` : `${o.name}_${table}_${i + 1}`,
-          table,
+          table: def.name,
           owner: o.name,
           principalArn: o.principalArn,
           // Integers only (validated by the config schema), so no quoting or injection is possible.

@@ -29,6 +29,7 @@ import type { InfraSettings } from './settings.ts';
 import { DIM_TABLES, PER_DT_TABLES, type GoldTableName } from '../../src/models/github/gold-sql.ts';
 import { dailyGoldInsert } from '../../src/engines/athena/gold.ts';
 import { tableDef } from './catalog-tables.ts';
+import { catalogTableName } from '../../src/models/gold-schema.ts';
 
 export interface PipelineStackProps extends StackProps {
   bucket: s3.IBucket;
@@ -50,7 +51,7 @@ export const stateName = (t: string) => t.replace(/(^|_)([a-z])/g, (_m, _u, c: s
 
 /** The gold statements the pipeline runs, in order, rendered from the shared model (Glue names from the catalog). */
 export function pipelineGoldSql(): { table: GoldTableName; perDt: boolean; sql: string }[] {
-  const names = { events: tableDef('github_events').name, table: (t: GoldTableName) => tableDef(t).name };
+  const names = { events: tableDef(catalogTableName('github', 'events')).name, table: (t: GoldTableName) => tableDef(catalogTableName('github', t)).name };
   return [...PER_DT_TABLES, ...DIM_TABLES].map((t) => ({ table: t, perDt: (PER_DT_TABLES as readonly string[]).includes(t), sql: dailyGoldInsert(t, names) }));
 }
 
@@ -188,7 +189,7 @@ export class PipelineStack extends Stack {
     // Gold: per-dt tables for the day (clear dt=…/, INSERT), then each dimension rebuilt from every partition of its
     // per-dt table (clear the table's location, INSERT).
     for (const g of pipelineGoldSql()) {
-      const prefix = tableDef(g.table).location(p);
+      const prefix = tableDef(catalogTableName('github', g.table)).location(p);
       const n = stateName(g.table);
       chain = chain
         .next(catchTo(this.clearPartition(`ClearGold${n}`, bucket, prefix, g.perDt)))

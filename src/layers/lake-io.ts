@@ -7,9 +7,9 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { listAll, type Storage } from '../core/storage.ts';
+import { codec } from '../codec/index.ts';
 import { partitionOf } from '../lake/layout.ts';
 
 export const RAW_FILE_RE = /\.(json|ndjson)(\.gz)?$/;
@@ -89,7 +89,7 @@ export async function putGzipOrDelete(storage: Storage, localFile: string, key: 
     return false;
   }
   const gz = join(tmp, 'quarantine.ndjson.gz');
-  await pipeline(createReadStream(localFile), createGzip(), createWriteStream(gz));
+  await pipeline(createReadStream(localFile), codec().createGzip(), createWriteStream(gz));
   await storage.putFile(key, gz, { contentType: 'application/gzip' });
   return true;
 }

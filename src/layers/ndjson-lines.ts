@@ -3,7 +3,7 @@
 // truncated stream ends the scan with `onEnd(error)` after every complete line was delivered; a partial last
 // line is delivered with `truncated: true`.
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { codec } from '../codec/index.ts';
 
 export interface RawLine {
   line: number;
@@ -19,7 +19,7 @@ export interface ScanResult {
 }
 
 export async function scanGzipLines(path: string, onLine: (l: RawLine) => void | Promise<void>): Promise<ScanResult> {
-  const gunzip = createGunzip();
+  const gunzip = codec().createGunzip({ chunkSize: 1 << 18 });
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
   src.on('error', (e) => gunzip.destroy(e));
   src.pipe(gunzip);

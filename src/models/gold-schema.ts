@@ -18,10 +18,13 @@ export function spellColumns<S>(columns: readonly GoldColumn[], types: Readonly<
 }
 
 /**
- * Glue catalog name of a gold table: GitHub's star schema keeps its own names (fact_events, dim_repo…), Amplitude's
- * are prefixed (amplitude_daily_events) so the two domains can share one Glue database. infra/lib/catalog-tables.ts
- * and the Redshift loader (Spectrum) both use it.
+ * Glue catalog name of a lake table: `<source|domain>_<table>` for cleaned and gold alike (github_events,
+ * github_fact_events, amplitude_daily_events), as the local `eventlake query` views are named. One rule for every
+ * writer of the catalog: the CDK Catalog stack (infra/lib/catalog-tables.ts), `eventlake athena setup` and
+ * `athena aggregate` (src/engines/athena/), the CDK pipeline's INSERTs and the Redshift loader (Spectrum). The bare
+ * gold names the portable named queries use (fact_events, dim_repo, …) are left free for the views `athena setup`
+ * adds over these tables (dt cast to DATE); test/infra/catalog-names.test.ts fails when the writers diverge.
  */
 export function catalogTableName(domain: string, name: string): string {
-  return domain === 'github' ? name : `${domain}_${name}`;
+  return `${domain}_${name}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
 }

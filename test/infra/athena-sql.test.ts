@@ -7,6 +7,7 @@ import pkg from 'node-sql-parser';
 import { readSql, pipelineGoldSql } from '../../infra/lib/pipeline-stack.ts';
 import { goldSelect, DIM_SOURCE, type DimTable } from '../../src/models/github/gold-sql.ts';
 import { tableDef } from '../../infra/lib/catalog-tables.ts';
+import { catalogTableName } from '../../src/models/gold-schema.ts';
 
 const { Parser } = pkg as unknown as { Parser: new () => { astify(sql: string, o: object): any; tableList(sql: string, o: object): string[] } };
 const opt = { database: 'trino' };
@@ -42,13 +43,13 @@ test('gold statements of the pipeline: the shared model SELECT for each table, p
     assert.equal(stmt.type, 'insert', g.table);
     const source = g.perDt ? 'github_events' : DIM_SOURCE[g.table as DimTable];
     // (the parser lists CTE names too; dim_date has bounds and days)
-    assert.deepEqual(parser.tableList(g.sql, opt).filter((x) => !/::(bounds|days)$/.test(x)).sort(), [`insert::null::${g.table}`, `select::null::${source}`].sort(), g.table);
+    assert.deepEqual(parser.tableList(g.sql, opt).filter((x) => !/::(bounds|days)$/.test(x)).sort(), [`insert::null::${catalogTableName('github', g.table)}`, `select::null::${g.perDt ? source : catalogTableName('github', source)}`].sort(), g.table);
     const def = tableDef(g.table);
     // INSERT INTO t (cols) names the catalog's columns, partition last; the projection selects the same names.
     assert.deepEqual(stmt.columns.map((c: any) => c.value ?? c), [...def.columns.map(([n]) => n), ...def.partitions], `${g.table}: insert column list`);
     const names = stmt.values.columns.map((c: any) => c.expr?.column?.expr?.value ?? c.expr?.column);
     assert.deepEqual(names, [...def.columns.map(([n]) => n), ...def.partitions], `${g.table}: select list`);
-    const src = g.perDt ? '(SELECT * FROM "github_events" WHERE "dt" = ?) AS "events"' : `"${source}" AS "${source}"`;
+    const src = g.perDt ? '(SELECT * FROM "github_events" WHERE "dt" = ?) AS "events"' : `"${catalogTableName('github', source)}" AS "${source}"`;
     assert.ok(g.sql.includes(goldSelect(g.table, 'trino', src)), `${g.table}: contains the shared model SELECT verbatim`);
     assert.equal((g.sql.match(/\?/g) ?? []).length, g.perDt ? 1 : 0, `${g.table}: positional parameters`);
   }

@@ -12,7 +12,7 @@ test('one filter per owner and table with the owner ids (sorted, deduplicated) a
   assert.deepEqual(
     f.map((x) => [x.name, x.table, x.rowFilterExpression, x.excludedColumns]),
     [
-      ['acme_fact_events', 'fact_events', 'repo_id IN (1, 2, 3)', []],
+      ['acme_fact_events', 'github_fact_events', 'repo_id IN (1, 2, 3)', []],
       ['acme_github_events', 'github_events', 'repo_id IN (1, 2, 3)', ['actor_login', 'payload']],
     ],
   );
@@ -75,13 +75,13 @@ const exported = [
   { principal: 'auditor', DatabaseName: 'eventlake', TableName: 'dim_repo', Name: 'eventlake_auditor_dim_repo', RowFilter: { AllRowsWildcard: {} }, ColumnWildcard: { ExcludedColumnNames: [] } },
 ];
 
-test('filters exported by the governance module become grants to the mapped IAM principals', () => {
+test('filters exported by the governance module (bare gold names) become grants on the catalog tables to the mapped IAM principals', () => {
   const f = filtersFromExport(exported, { 'acme-analyst': role('acme'), auditor: role('audit') });
   assert.deepEqual(
     f.map((x) => [x.name, x.table, x.principalArn, x.rowFilterExpression, x.excludedColumns]),
     [
-      ['eventlake_acme-analyst_fact_events', 'fact_events', role('acme'), 'repo_id IN (1, 2)', ['user_id']],
-      ['eventlake_auditor_dim_repo', 'dim_repo', role('audit'), undefined, []],
+      ['eventlake_acme-analyst_fact_events', 'github_fact_events', role('acme'), 'repo_id IN (1, 2)', ['user_id']],
+      ['eventlake_auditor_dim_repo', 'github_dim_repo', role('audit'), undefined, []],
     ],
   );
 });
@@ -96,7 +96,7 @@ test('an exported filter for an unmapped principal, an unknown table or a bad sh
 test('limits are checked across owner-generated and exported filters together', () => {
   const mine = buildDataCellsFilters([{ name: 'acme', principalArn: role('acme'), repoIds: [1] }], { ...opts, tables: ['fact_events'] });
   const theirs = filtersFromExport([{ ...exported[0], Name: 'acme_fact_events' }], { 'acme-analyst': role('x') });
-  assert.throws(() => checkFilterLimits([...mine, ...theirs]), /duplicate data cells filter acme_fact_events on table fact_events/);
+  assert.throws(() => checkFilterLimits([...mine, ...theirs]), /duplicate data cells filter acme_fact_events on table github_fact_events/);
   const many = Array.from({ length: 101 }, (_, i) => ({ ...mine[0]!, name: `n${i}` }));
   assert.throws(() => checkFilterLimits(many), /would get 101 data cells filters/);
   assert.doesNotThrow(() => checkFilterLimits(many.slice(0, 100)));

@@ -162,7 +162,7 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
 
   test('silver and gold tables use partition projection on dt with a location template', () => {
     const t = tables();
-    for (const name of ['github_events', 'fact_events', 'amplitude_events']) {
+    for (const name of ['github_events', 'github_fact_events', 'amplitude_events', 'amplitude_daily_events']) {
       const p = t[name].Parameters;
       assert.equal(p['projection.enabled'], 'true', name);
       assert.equal(p['projection.dt.type'], 'date');
@@ -175,10 +175,10 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
       assert.ok(!t[name].StorageDescriptor.Columns.some((c: any) => c.Name === 'dt'), 'partition column not repeated in columns');
     }
     assert.match(t.github_events.StorageDescriptor.Location, /\/cleaned\/github\/events\/$/);
-    assert.match(t.fact_events.StorageDescriptor.Location, /\/aggregated\/github\/fact_events\/$/);
+    assert.match(t.github_fact_events.StorageDescriptor.Location, /\/aggregated\/github\/fact_events\/$/);
     assert.equal(t.raw_github_events.Parameters['projection.hour.digits'], '2');
     assert.match(t.raw_github_events.Parameters['storage.location.template'], /\/raw\/github\/dt=\$\{dt\}\/hour=\$\{hour\}\/$/);
-    assert.equal(t.dim_repo.Parameters['projection.enabled'], undefined, 'unpartitioned gold has no projection');
+    assert.equal(t.github_dim_repo.Parameters['projection.enabled'], undefined, 'unpartitioned gold has no projection');
   });
 
   test('Athena workgroup: enforced, KMS-encrypted results, bytes-scanned cutoff', () => {
@@ -200,6 +200,8 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
     assert.deepEqual(byName.acme_github_events.ColumnWildcard.ExcludedColumnNames, ['actor_login', 'payload']);
     assert.deepEqual(byName.acme_dim_repo.ColumnWildcard.ExcludedColumnNames, []);
     assert.equal(byName.acme_github_events.TableName, 'github_events');
+    // Config names gold tables as the model does (fact_events); the filter is on the catalog table.
+    assert.equal(byName.acme_fact_events.TableName, 'github_fact_events');
   });
 
   test("Lake Formation: each filter is granted SELECT to its owner's principal only", () => {
@@ -222,7 +224,7 @@ describe('catalog stack: Glue, Athena, Lake Formation', () => {
   test('filters exported by the governance module (infra.lakeFormation.filtersFile) are created and granted too', () => {
     catalog.hasResourceProperties('AWS::LakeFormation::DataCellsFilter', {
       Name: 'eventlake_analyst_fact_events',
-      TableName: 'fact_events',
+      TableName: 'github_fact_events',
       RowFilter: { AllRowsWildcard: {} },
       ColumnWildcard: { ExcludedColumnNames: ['user_id'] },
     });
@@ -307,7 +309,7 @@ describe('pipeline stack: Step Functions, schedule, alerts', () => {
     assert.match(d.States.Transform.Parameters.QueryString, /INSERT INTO github_events/);
     // The gold SQL is the shared model rendered at synth time, not a hand-written copy.
     for (const g of pipelineGoldSql()) assert.equal(d.States[`${g.perDt ? 'Aggregate' : 'Build'}${stateName(g.table)}`].Parameters.QueryString, g.sql);
-    assert.match(d.States.AggregateFactEvents.Parameters.QueryString, /^INSERT INTO "fact_events" \("repo_id", "user_id", "event_type", "event_count", "dt"\)/);
+    assert.match(d.States.AggregateFactEvents.Parameters.QueryString, /^INSERT INTO "github_fact_events" \("repo_id", "user_id", "event_type", "event_count", "dt"\)/);
     assert.equal(d.States.Ingest.Type, 'Map');
     assert.equal(d.States.Ingest.ItemProcessor.States.IngestHour.Type, 'Task');
   });

@@ -105,7 +105,7 @@ test('redshift: load replaces each dt in one batch, skips unchanged partitions, 
     assert.equal(batches[1]!.WorkgroupName, 'eventlake');
     assert.deepEqual(batches[1]!.Sqls, [
       `DELETE FROM "gold"."fact_events" WHERE "dt" = '2026-11-01'`,
-      `INSERT INTO "gold"."fact_events" ("dt", "repo_id", "user_id", "event_type", "event_count") SELECT CAST("dt" AS DATE), "repo_id", "user_id", "event_type", "event_count" FROM "gold_ext"."fact_events" WHERE "dt" = '2026-11-01'`,
+      `INSERT INTO "gold"."fact_events" ("dt", "repo_id", "user_id", "event_type", "event_count") SELECT CAST("dt" AS DATE), "repo_id", "user_id", "event_type", "event_count" FROM "gold_ext"."github_fact_events" WHERE "dt" = '2026-11-01'`,
     ]);
     const parser = new nodeSqlParser.Parser();
     for (const b of batches) for (const q of b.Sqls as string[]) assert.doesNotThrow(() => parser.astify(q, { database: 'Redshift' }), q);

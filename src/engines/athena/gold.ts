@@ -7,6 +7,7 @@
 // window, or of a run that failed half-way, replaces and never duplicates. Athena has no transactions: between the
 // delete and the INSERT the deleted partitions read as empty.
 import { EventlakeError } from '../../core/errors.ts';
+import { catalogTableName } from '../../models/gold-schema.ts';
 import type { QueryOutcome } from '../../cloud/aws/athena.ts';
 import {
   DIM_SOURCE, DIM_TABLES, GOLD_COLUMNS, PER_DT_TABLES, goldSelect, isPerDt, type GoldTableName,
@@ -34,7 +35,8 @@ export type GoldStep =
   | { kind: 'clear'; table: string; location: string; dts?: string[] }
   | { kind: 'sql'; table: string; verb: 'CTAS' | 'INSERT'; sql: string; dts?: string[] };
 
-const defaultName = (t: GoldTableName) => `github_${t}`;
+/** Glue names follow the catalog's one rule (src/models/gold-schema.ts), as the CDK Catalog stack does. */
+const defaultName = (t: GoldTableName) => catalogTableName('github', t);
 
 interface PerDtTarget {
   /** Glue table name, and its qualified SQL name. */
@@ -69,7 +71,7 @@ function perDtSteps(t: PerDtTarget, chunks: string[][], select: (dts: string[]) 
 /** The ordered steps of a gold build on Athena (pure: no calls; printed by --print and checked by the tests). */
 export function planAthenaGold(o: AthenaGoldPlanOptions): GoldStep[] {
   const db = assertGlueName(o.database, 'database');
-  const events = assertGlueName(o.eventsTable ?? 'github_events', 'table');
+  const events = assertGlueName(o.eventsTable ?? catalogTableName('github', 'events'), 'table');
   const nameOf = (t: GoldTableName) => assertGlueName((o.tableName ?? defaultName)(t), 'table');
   const dts = [...new Set(o.dts)].sort();
   if (dts.length === 0) throw new EventlakeError('no dts to aggregate', { step: 'athena.aggregate', code: 'USAGE' });
@@ -193,8 +195,8 @@ export function amplitudeTouchedDatesQuery(database: string, dts: readonly strin
 /** The ordered steps of an Amplitude gold build on Athena for the given event days (pure, like planAthenaGold). */
 export function planAthenaAmplitudeGold(o: AthenaAmplitudeGoldOptions): GoldStep[] {
   const db = assertGlueName(o.database, 'database');
-  const events = assertGlueName(o.eventsTable ?? 'amplitude_events', 'table');
-  const nameOf = (t: AmplitudeGoldTable) => assertGlueName((o.tableName ?? ((x) => `amplitude_${x}`))(t), 'table');
+  const events = assertGlueName(o.eventsTable ?? catalogTableName('amplitude', 'events'), 'table');
+  const nameOf = (t: AmplitudeGoldTable) => assertGlueName((o.tableName ?? ((x) => catalogTableName('amplitude', x)))(t), 'table');
   const dates = [...new Set(o.dates)].sort();
   if (dates.length === 0) return [];
   const size = o.chunkSize ?? MAX_PARTITIONS_PER_QUERY;

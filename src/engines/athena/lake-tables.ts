@@ -9,6 +9,7 @@ import type { Engine } from '../../core/engine.ts';
 import type { Storage } from '../../core/storage.ts';
 import type { LakeLayout } from '../../lake/layout.ts';
 import { duckdbToHive, type ColumnDef } from './athena-sql.ts';
+import { catalogTableName } from '../../models/gold-schema.ts';
 
 export interface LakeTable {
   layer: 'cleaned' | 'aggregated';
@@ -16,8 +17,9 @@ export interface LakeTable {
   group: string;
   table: string;
   /**
-   * Glue table name, the same as the local `eventlake query` views: <source>_<table> / <domain>_<table>
-   * (lower-case, [a-z0-9_]); on a clash the cleaned table keeps the name and the gold one is aggregated_<domain>_<table>.
+   * Glue table name by the catalog's one rule, catalogTableName (src/models/gold-schema.ts, also the CDK Catalog
+   * stack's): <source>_<table> / <domain>_<table>, as the local `eventlake query` views; on a clash the cleaned table
+   * keeps the name and the gold one is aggregated_<domain>_<table>.
    */
   glueName: string;
   /** Lake key prefix ending in '/'. */
@@ -49,7 +51,7 @@ export async function discoverLakeTables(storage: Storage, layout: LakeLayout, e
         layer,
         group,
         table,
-        glueName: glueSafe(`${group}_${table}`),
+        glueName: catalogTableName(group, table),
         prefix: `${root}${group}/${table}/`,
         partitioned,
         sampleKey: o.key,

@@ -10,9 +10,9 @@
 // {"file","line","reason","record"} (a record that is not UTF-8 is shown byte for byte as latin1).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
 import { EventlakeError } from '../../core/errors.ts';
+import { codec } from '../../codec/index.ts';
 
 export interface SplitResult {
   /** Non-blank lines seen (written + rejected). */
@@ -98,7 +98,7 @@ export async function splitRawFile(file: string, fileIdx: number, out: string, r
   };
 
   try {
-    const gz = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 18 }));
+    const gz = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(codec().createGunzip({ chunkSize: 1 << 18 }));
     for await (const chunk of gz as AsyncIterable<Buffer>) {
       let start = 0;
       for (;;) {

@@ -1,7 +1,7 @@
 // Pipeline health for the dashboard, from run state kept on the lake (_eventlake/): the last run of every pipeline,
 // freshness per source (extract checkpoints), quarantine counts (quarantine/<source>/dt=…/), alerts sent
 // (_eventlake/state/alerts/) and the stored anomaly reports (_eventlake/state/anomalies/). Nothing here reads gold.
-import { createGunzip } from 'node:zlib';
+import { codec } from '../../codec/index.ts';
 import type { Context } from '../../cli/context.ts';
 import { getJson, listAll } from '../../core/storage.ts';
 import { RunHistory, type RunRecord } from '../../pipeline/history.ts';
@@ -53,7 +53,7 @@ export interface HealthReport {
 const COUNT_BUDGET_BYTES = 64 * 1024 * 1024;
 
 async function countLines(ctx: Context, key: string, reasons: Record<string, number>): Promise<number> {
-  const stream = (await ctx.storage.read(key)).pipe(createGunzip());
+  const stream = (await ctx.storage.read(key)).pipe(codec().createGunzip());
   let n = 0;
   let tail = '';
   for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -3,11 +3,12 @@
 // Deterministic for a given seed.
 import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
+import type { Transform } from 'node:stream';
 import yazl from 'yazl';
 import { parseHour, hoursBetween, HOUR_MS } from '../../lake/hours.ts';
 import { exportBaseName, parseBaseName } from './names.ts';
+import { codec } from '../../codec/index.ts';
 
 export interface GenerateOptions {
   start: string; // YYYY-MM-DDTHH (first server_upload_time hour)
@@ -208,7 +209,7 @@ export async function writeAmplitudeHourlyFiles(o: HourlyFilesOptions): Promise<
   const projectId = o.projectId ?? '187520';
   const perFile = o.eventsPerFile ?? 50_000;
   const files: GeneratedFile[] = [];
-  let cur: { hourMs: number; part: number; n: number; gz: ReturnType<typeof createGzip>; done: Promise<unknown>; file: GeneratedFile } | undefined;
+  let cur: { hourMs: number; part: number; n: number; gz: Transform; done: Promise<unknown>; file: GeneratedFile } | undefined;
   let malformed = o.malformedLines ?? 0;
   let buf: string[] = [];
   const flush = async () => {
@@ -227,7 +228,7 @@ export async function writeAmplitudeHourlyFiles(o: HourlyFilesOptions): Promise<
   const open = (hourMs: number, part: number) => {
     const baseName = exportBaseName(projectId, hourMs, part);
     const path = join(o.outDir, baseName);
-    const gz = createGzip({ level: o.gzipLevel ?? 6 });
+    const gz = codec().createGzip({ level: o.gzipLevel ?? 6 });
     const ws = createWriteStream(path);
     gz.pipe(ws);
     const file = { path, baseName, events: 0 };

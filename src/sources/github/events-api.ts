@@ -5,10 +5,10 @@
 //   raw/github/dt=YYYY-MM-DD/hour=HH/api-<ts>-<scope>-<hash>.json.gz
 // grouped by the events' created_at hour. Keys are derived from the content, so a crash-and-retry rewrites nothing.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from '../../cli/context.ts';
 import { EventlakeError } from '../../core/errors.ts';
+import { codec } from '../../codec/index.ts';
 import { readOptionalSecret } from '../../core/secrets.ts';
 import { backoffMs } from '../../core/retry.ts';
 import { getJson, putJson } from '../../core/storage.ts';
@@ -310,7 +310,7 @@ async function landBatches(ctx: Context, events: ApiEvent[], scope: string, slug
     const hash = createHash('sha256').update(ids).digest('hex').slice(0, 12);
     const batchId = `api-${compactTs(created[created.length - 1] ?? polledAt)}-${slug}-${hash}`;
     const key = ctx.layout.rawKey(SOURCE, dt, Number(h), `${batchId}.json.gz`);
-    const body = gzipSync(evs.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const body = codec().gzipSync(Buffer.from(evs.map((e) => JSON.stringify(e)).join('\n') + '\n'));
     try {
       await ctx.storage.put(key, body, { ifNotExists: true, contentType: 'application/gzip' });
     } catch (err) {

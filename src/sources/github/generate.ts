@@ -4,9 +4,9 @@
 // and (when asked) a truncated last line in an hour file.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { gharchiveFileName } from './names.ts';
+import { codec } from '../../codec/index.ts';
 
 export interface GithubEvent {
   id: string;
@@ -270,7 +270,7 @@ export function generateGithubEvents(opts: GenerateOptions): GithubEvent[] {
 
 /** Serialises events as one GH Archive hour file (gzip NDJSON), optionally cutting the last line in half. */
 export async function writeGharchiveHour(path: string, events: GithubEvent[], opts: { truncateLastLine?: boolean } = {}): Promise<void> {
-  const gz = createGzip();
+  const gz = codec().createGzip({ level: 6 });
   const out = createWriteStream(path);
   gz.pipe(out);
   for (let i = 0; i < events.length; i++) {

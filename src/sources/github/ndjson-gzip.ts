@@ -1,7 +1,8 @@
 // Verifies a gzip NDJSON stream while it passes through: the whole gzip must decode (CRC and length trailer
-// checked by zlib), lines are counted, and the first/last complete lines are kept to read created_at.
+// checked by the codec: ISA-L igzip or zlib, src/codec/), lines are counted, and the first/last complete lines are kept to read created_at.
 // Only buffers the current partial line, so memory stays constant whatever the file size.
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { codec } from '../../codec/index.ts';
 
 export interface NdjsonStats {
   /** Complete lines (newline-terminated), plus a final unterminated line when it is valid JSON. */
@@ -83,11 +84,11 @@ function createdAtOf(line: Buffer | undefined): string | undefined {
 export class GzipNdjsonVerifier {
   readonly inspector = new LineInspector();
   error?: Error;
-  private readonly gunzip: Gunzip;
+  private readonly gunzip: Transform;
   private readonly ended: Promise<void>;
 
   constructor() {
-    this.gunzip = createGunzip({ chunkSize: 128 * 1024 });
+    this.gunzip = codec().createGunzip({ chunkSize: 128 * 1024 });
     this.gunzip.on('data', (c: Buffer) => this.inspector.push(c));
     this.ended = new Promise((resolve) => {
       this.gunzip.once('end', resolve);
@@ -98,7 +99,7 @@ export class GzipNdjsonVerifier {
     });
   }
 
-  /** Writes a compressed chunk; resolves when zlib can take more (or the stream has failed). */
+  /** Writes a compressed chunk; resolves when the gunzip can take more (or the stream has failed). */
   async write(chunk: Buffer): Promise<void> {
     if (this.error) return;
     if (this.gunzip.write(chunk)) return;

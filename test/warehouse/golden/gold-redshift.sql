@@ -16,19 +16,19 @@ CREATE TABLE IF NOT EXISTS "gold"."daily_active_users" ("dt" DATE NOT NULL, "eve
 
 DELETE FROM "gold"."dim_date";
 
-INSERT INTO "gold"."dim_date" ("date_key", "date", "year", "quarter", "month", "day", "day_of_week", "is_weekend") SELECT "date_key", "date", "year", "quarter", "month", "day", "day_of_week", "is_weekend" FROM "spectrum"."dim_date";
+INSERT INTO "gold"."dim_date" ("date_key", "date", "year", "quarter", "month", "day", "day_of_week", "is_weekend") SELECT "date_key", "date", "year", "quarter", "month", "day", "day_of_week", "is_weekend" FROM "spectrum"."github_dim_date";
 
 DELETE FROM "gold"."dim_repo";
 
-INSERT INTO "gold"."dim_repo" ("repo_id", "repo_name", "owner_login", "first_seen", "last_seen") SELECT "repo_id", "repo_name", "owner_login", "first_seen", "last_seen" FROM "spectrum"."dim_repo";
+INSERT INTO "gold"."dim_repo" ("repo_id", "repo_name", "owner_login", "first_seen", "last_seen") SELECT "repo_id", "repo_name", "owner_login", "first_seen", "last_seen" FROM "spectrum"."github_dim_repo";
 
 DELETE FROM "gold"."dim_user";
 
-INSERT INTO "gold"."dim_user" ("user_id", "login", "first_seen", "last_seen", "is_bot") SELECT "user_id", "login", "first_seen", "last_seen", "is_bot" FROM "spectrum"."dim_user";
+INSERT INTO "gold"."dim_user" ("user_id", "login", "first_seen", "last_seen", "is_bot") SELECT "user_id", "login", "first_seen", "last_seen", "is_bot" FROM "spectrum"."github_dim_user";
 
 DELETE FROM "gold"."fact_events" WHERE "dt" = '2026-11-01';
 
-INSERT INTO "gold"."fact_events" ("dt", "repo_id", "user_id", "event_type", "event_count") SELECT CAST("dt" AS DATE), "repo_id", "user_id", "event_type", "event_count" FROM "spectrum"."fact_events" WHERE "dt" = '2026-11-01';
+INSERT INTO "gold"."fact_events" ("dt", "repo_id", "user_id", "event_type", "event_count") SELECT CAST("dt" AS DATE), "repo_id", "user_id", "event_type", "event_count" FROM "spectrum"."github_fact_events" WHERE "dt" = '2026-11-01';
 
 DELETE FROM "gold"."daily_events" WHERE "dt" = '2026-11-01';
 
