@@ -98,7 +98,9 @@ export async function splitRawFile(file: string, fileIdx: number, out: string, r
   };
 
   try {
-    const gz = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(codec().createGunzip({ chunkSize: 1 << 18 }));
+    // 128 KiB of gzip in per read: igzip inflates a read synchronously, so a larger one arrives as one burst of
+    // ~8x its size in output slices (1 MiB reads cost +80 MB peak RSS on igzip; no CPU difference measured).
+    const gz = createReadStream(file, { highWaterMark: 1 << 17 }).pipe(codec().createGunzip({ chunkSize: 1 << 18 }));
     for await (const chunk of gz as AsyncIterable<Buffer>) {
       let start = 0;
       for (;;) {
