@@ -15,6 +15,7 @@ import { GlueApi } from '../../cloud/aws/glue.ts';
 import { amplitudeTouchedDatesQuery, planAthenaAmplitudeGold, planAthenaGold, runAthenaGold, type GoldStep } from '../../engines/athena/gold.ts';
 import { GOLD_TABLES as AMPLITUDE_GOLD_TABLES } from '../../models/amplitude/gold.ts';
 import { DIM_TABLES, PER_DT_TABLES } from '../../models/github/gold-sql.ts';
+import { catalogTableName } from '../../models/gold-schema.ts';
 import type { S3Storage } from '../../storage/s3/s3-storage.ts';
 
 function athenaConfig(ctx: Context) {
@@ -49,7 +50,7 @@ export interface AthenaAggregateOptions {
   source?: string;
 }
 
-const goldName = (t: string) => `github_${t}`;
+const goldName = (t: string) => catalogTableName('github', t);
 
 /**
  * `eventlake athena aggregate` / `eventlake aggregate --engine athena`: the GitHub gold build on Athena, from the
@@ -181,7 +182,8 @@ export function register(reg: Registrar): void {
     .summary('create the Glue database and one external table per lake table (partition projection on dt)')
     .description(
       'Finds cleaned/<source>/<table>/ and aggregated/<domain>/<table>/ Parquet tables in the lake, reads their columns ' +
-        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <layer>_<group>_<table> with ' +
+        'from one Parquet file each (DuckDB DESCRIBE), and creates external tables named <source|domain>_<table> (github_events, ' +
+        'github_fact_events, amplitude_daily_events: the CDK Catalog stack\'s names) with ' +
         "partition projection on dt (projection.dt.type=date, format yyyy-MM-dd, range NOW-3YEARS,NOW,\n" +
         'storage.location.template …/dt=${dt}/): no MSCK REPAIR, no crawler. --print writes the DDL; --apply runs it.',
     )
