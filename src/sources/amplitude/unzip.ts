@@ -13,6 +13,7 @@ import { EventlakeError } from '../../core/errors.ts';
 import { mapLimit } from '../../core/retry.ts';
 import { ExportZip, type ZipLimits } from './zip-entries.ts';
 import { codec } from '../../codec/index.ts';
+import { allocatedBuffers } from './young-gc.ts';
 
 export interface UnzipOptions {
   zip: string;
@@ -38,10 +39,11 @@ export interface UnzipSummary {
 }
 
 const STEP = 'unzip';
-// Every read and inflated chunk is a new buffer (3 GB of them for a 2M-event export) that lives until the next GC,
-// and V8 lets tens of MB of such garbage pile up between GCs; smaller chunks keep that pile, and so peak RSS, lower.
-// Measured on the 2M-event export (`eventlake unzip`, peak RSS / user CPU): 1 MiB inflate + 256 KiB read chunks
-// 197-225 MB / 4.1 s; 256 KiB + 256 KiB 167-197 MB / 4.4 s; 128 KiB + 64 KiB 156-160 MB / 4.9 s.
+// Every read and inflated chunk is a new buffer (3 GB of them for a 2M-event export) that lives until the next GC
+// (young-gc.ts asks for one every 8 MiB); bigger chunks also fault in more fresh pages (system CPU) as they are written.
+// Measured with isal on the 2M-event export (`eventlake unzip`, peak RSS / user+sys CPU s): 128 KiB inflate + 64 KiB
+// read chunks 151-167 MB / 5.7 s; 256 + 256 KiB 200 MB / 6.1 s; 1 MiB + 256 KiB 209 MB / 6.5 s; 64 + 64 KiB 141 MB /
+// 6.6 s. (zlib, before the young GCs: 128 + 64 KiB 156-160 MB / 4.9 s user.)
 const INFLATE_CHUNK = 128 * 1024;
 const READ_CHUNK = 64 * 1024;
 
@@ -65,6 +67,7 @@ export async function unzipExport(o: UnzipOptions): Promise<UnzipSummary> {
       const bound = new Transform({
         transform(c: Buffer, _e, cb) {
           bytes += c.length;
+          allocatedBuffers(c.length);
           if (bytes > o.limits.maxEntryBytes || (bytes > 1_048_576 && bytes / Math.max(1, gzBytes) > o.limits.maxCompressionRatio)) {
             return cb(new EventlakeError(`${label}: inflates beyond the zip-bomb bounds (${bytes} bytes from ${gzBytes})`, { step: STEP, code: 'ZIP_BOMB', context: { zip: o.zip, entry: ce.path } }));
           }
