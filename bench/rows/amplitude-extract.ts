@@ -4,7 +4,9 @@
 // Full: a generated 2,000,000-event export; --quick: 50,000 events; unzip and extract also run once on an export with
 // a quarter of the events (is peak RSS flat as the export grows?), and the real `eventlake extract amplitude` CLI once
 // against the local Export API serving the export (download + land). The generated zips are cached between runs in
-// $TMPDIR/eventlake-bench-cache/ (generation is not what is measured).
+// $TMPDIR/eventlake-bench-cache/ (generation is not what is measured). The rows name the gzip codec that ran (src/codec:
+// isal when its addon is built, EVENTLAKE_CODEC forces one); when that is isal, unzip and extract also run with
+// EVENTLAKE_CODEC=zlib side by side.
 // When run directly it is also the measured child process: `land <zip> <lakeDir>` | `inflate <zip>` | `copy <zip>`.
 import { existsSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -87,7 +89,9 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const runs = opts.quick ? 1 : 3;
   const exp = await ensureExport(events);
   const self = fileURLToPath(import.meta.url);
-  const node = (args: string[]) => timed(process.execPath, ['--import', 'tsx', ...args], { cwd: opts.repoRoot, env: { EVENTLAKE_LOG_LEVEL: 'warn' } });
+  const { codec } = await import('../../src/codec/index.ts');
+  const codecName = codec().name; // what the children pick too (same environment)
+  const node = (args: string[], env: NodeJS.ProcessEnv = {}) => timed(process.execPath, ['--import', 'tsx', ...args], { cwd: opts.repoRoot, env: { EVENTLAKE_LOG_LEVEL: 'warn', ...env } });
   const out = join(opts.workDir, 'out');
   const clean = () => rmSync(out, { recursive: true, force: true });
 
@@ -97,6 +101,10 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const unzipFiles = readdirSync(out).length;
   const extract = await medianTimed(runs, clean, () => node([self, 'land', exp.zip, out]));
   const landed = JSON.parse(extract.stdout) as { entries: number; events: number };
+  // The same two with node:zlib (when the default codec is the native one): what the codec is worth.
+  const zlibEnv = { EVENTLAKE_CODEC: 'zlib' };
+  const unzipZlib = codecName === 'zlib' ? undefined : await medianTimed(runs, clean, () => node(['src/cli/main.ts', 'unzip', exp.zip, '--out', out], zlibEnv));
+  const extractZlib = codecName === 'zlib' ? undefined : await medianTimed(runs, clean, () => node([self, 'land', exp.zip, out], zlibEnv));
   const inflate = await medianTimed(runs, () => {}, () => node([self, 'inflate', exp.zip]));
   const copy = await medianTimed(runs, () => {}, () => node([self, 'copy', exp.zip]));
   // The real `eventlake extract amplitude` (download from a local Export API + land, default window concurrency), once:
@@ -136,6 +144,30 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const size = `${events.toLocaleString('en')} events, zip ${(exp.bytes / 1e6).toFixed(0)} MB, NDJSON ${(exp.ndjsonBytes / 1e9).toFixed(2)} GB, ${exp.entries} entries, ${availableParallelism()} CPUs`;
   const rssOk = (m: Timed) => m.peakRssMB < 200;
   const growth = Math.max(unzip.peakRssMB / unzipSmall.peakRssMB, extract.peakRssMB / extractSmall.peakRssMB);
+  const codecNote = `codec ${codecName === 'isal' ? 'isal (ISA-L igzip, native)' : 'zlib (node:zlib)'}`;
+  const zlibRows: BenchRow[] =
+    unzipZlib && extractZlib
+      ? [
+          {
+            row: 'amplitude extract: isal vs zlib codec',
+            ours: fmt(extract),
+            comparison: `EVENTLAKE_CODEC=zlib ${fmt(extractZlib)}`,
+            ratio: extractZlib.seconds / extract.seconds,
+            target: 'info',
+            pass: null,
+            notes: `CPU-time ratio ${(extractZlib.cpuSeconds / extract.cpuSeconds).toFixed(2)}x; vs seed with zlib: ${(seed.seconds / extractZlib.seconds).toFixed(2)}x`,
+          },
+          {
+            row: 'amplitude unzip: isal vs zlib codec',
+            ours: fmt(unzip),
+            comparison: `EVENTLAKE_CODEC=zlib ${fmt(unzipZlib)}`,
+            ratio: unzipZlib.seconds / unzip.seconds,
+            target: 'info',
+            pass: null,
+            notes: `CPU-time ratio ${(unzipZlib.cpuSeconds / unzip.cpuSeconds).toFixed(2)}x; vs seed with zlib: ${(seed.seconds / unzipZlib.seconds).toFixed(2)}x`,
+          },
+        ]
+      : [];
   return [
     {
       row: 'amplitude extract zip->raw vs seed',
@@ -144,7 +176,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       ratio: seed.seconds / extract.seconds,
       target: '>= 2.0x faster, < 200 MB',
       pass: seed.seconds / extract.seconds >= 2 && rssOk(extract),
-      notes: `${size}; verifies every gzip stream, counts ${landed.events} events; CPU-time ratio ${(seed.cpuSeconds / extract.cpuSeconds).toFixed(2)}x`,
+      notes: `${size}; ${codecNote}; verifies every gzip stream, counts ${landed.events} events; CPU-time ratio ${(seed.cpuSeconds / extract.cpuSeconds).toFixed(2)}x`,
     },
     {
       row: 'amplitude unzip vs seed',
@@ -153,7 +185,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       ratio: seed.seconds / unzip.seconds,
       target: '>= 1.5x faster, < 200 MB',
       pass: seed.seconds / unzip.seconds >= 1.5 && rssOk(unzip),
-      notes: `CPU-time ratio ${(seed.cpuSeconds / unzip.cpuSeconds).toFixed(2)}x (wall time gains come from inflating entries in parallel); run as users run it (\`node --import tsx src/cli/main.ts unzip\`, the npm script), config loaded, inflating in a worker thread`,
+      notes: `${codecNote}; CPU-time ratio ${(seed.cpuSeconds / unzip.cpuSeconds).toFixed(2)}x; run as users run it (\`node --import tsx src/cli/main.ts unzip\`, the npm script), config loaded, inflating in a worker thread`,
     },
     {
       row: 'amplitude extract CLI (download + land) peak RSS',
@@ -180,8 +212,9 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       ratio: inflate.seconds / extract.seconds,
       target: 'info (1.0x = at the limit)',
       pass: null,
-      notes: `copying the gz bytes out of the zip alone: ${fmt(copy)}`,
+      notes: `copying the gz bytes out of the zip alone: ${fmt(copy)}; ${codecNote}`,
     },
+    ...zlibRows,
   ];
 }
 
@@ -200,13 +233,14 @@ async function child(cmd: string, zip: string, dir?: string): Promise<void> {
   // The limits: nothing but reading (and inflating) every entry, in this thread, zod never loaded.
   const { ExportZip } = await import('../../src/sources/amplitude/zip-entries.ts');
   const { mapLimit } = await import('../../src/core/retry.ts');
+  const { codec } = await import('../../src/codec/index.ts');
   const limits = { maxEntries: 1e6, maxEntryBytes: 1e11, maxTotalUncompressedBytes: 1e13, maxCompressionRatio: 1e4 };
   const z = await ExportZip.open(zip, { step: 'bench', limits });
   let total = 0;
   await mapLimit(z.entries, par, async (ce) => {
     const src = await z.openStream(ce);
     const sink = new Writable({ write: (c: Buffer, _e, cb) => ((total += c.length), cb()) });
-    if (cmd === 'inflate') await pipeline(src, createGunzip({ chunkSize: 1024 * 1024 }), sink);
+    if (cmd === 'inflate') await pipeline(src, codec().createGunzip({ chunkSize: 1024 * 1024 }), sink);
     else await pipeline(src, sink);
   });
   z.close();

@@ -35,7 +35,7 @@ export interface LandOptions {
   layout: LakeLayout;
   step: string;
   limits: ZipLimits;
-  /** Entries verified and written in parallel (zlib runs on the libuv thread pool). */
+  /** Entries verified and written at the same time (isal inflates in this thread; zlib on the libuv thread pool). */
   entryConcurrency: number;
   onEntry?: (e: LandedEntry) => void;
 }
