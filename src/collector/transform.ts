@@ -27,8 +27,15 @@ const passThrough: RecordTransform = (payload) => {
   return text.trim() === '' ? null : text;
 };
 
+/** A synchronous loop apart from the async contract: V8 optimises it (with the transform inlined) once. */
+function transformAll(fn: RecordTransform, records: TransformInput[]): RecordOutcome[] {
+  const outs: RecordOutcome[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) outs[i] = transformRecord(fn, records[i]!.data, false);
+  return outs;
+}
+
 function inProcess(fn: RecordTransform): BatchTransform {
-  return async (records) => records.map((r) => transformRecord(fn, r.data, false));
+  return (records) => Promise.resolve(transformAll(fn, records));
 }
 
 /** Wraps a Lambda-style handler; a response that breaks the contract fails the affected records, as Firehose does. */
