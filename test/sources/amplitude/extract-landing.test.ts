@@ -17,7 +17,7 @@ test('with --concurrency 3, 1-hour windows never land at the same time, and ever
     const inner = ctx.storage;
     const landing = new Map<string, number>(); // window (hour) -> writes in flight
     let most = 0;
-    // A slow storage, so that overlapping landings would be seen; not a LocalStorage, so landing runs in this thread.
+    // A slow storage, so that overlapping landings would be seen.
     const storage: Storage = {
       kind: inner.kind,
       capabilities: inner.capabilities,
