@@ -222,11 +222,12 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
 async function child(cmd: string, zip: string, dir?: string): Promise<void> {
   const par = Math.max(2, availableParallelism());
   if (cmd === 'land') {
-    // As `eventlake extract amplitude` does it: config (zod) loaded in the main thread, the zip landed in a worker.
+    // As `eventlake extract amplitude` does it: config (zod) loaded, the zip landed in this thread into local storage.
     const { amplitudeSchema } = await import('../../src/config/sections/amplitude.ts');
-    const { landInWorker } = await import('../../src/sources/amplitude/in-worker.ts');
-    const { DEFAULT_PREFIXES } = await import('../../src/lake/layout.ts');
-    const r = await landInWorker(zip, dir!, DEFAULT_PREFIXES, { step: 'bench', limits: amplitudeSchema.parse({}), entryConcurrency: par });
+    const { landExportZip } = await import('../../src/sources/amplitude/land.ts');
+    const { LocalStorage } = await import('../../src/storage/local/local-storage.ts');
+    const { DEFAULT_PREFIXES, LakeLayout } = await import('../../src/lake/layout.ts');
+    const r = await landExportZip(zip, { step: 'bench', limits: amplitudeSchema.parse({}), entryConcurrency: par, storage: new LocalStorage({ root: dir! }), layout: new LakeLayout(DEFAULT_PREFIXES) });
     process.stdout.write(JSON.stringify({ entries: r.entries.length, events: r.events, bytes: r.bytes }));
     return;
   }

@@ -14,10 +14,6 @@ import { formatHour, hoursBetween, HOUR_MS, parseHour } from '../../lake/hours.t
 import { ExportClient, WindowTooLargeError, windowLabel } from './client.ts';
 import { landExportZip, type LandedEntry } from './land.ts';
 import { SOURCE, STEP } from './names.ts';
-import { landInWorker } from './in-worker.ts';
-import { LocalStorage } from '../../storage/local/local-storage.ts';
-
-const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 
 export interface ExtractOptions {
   start: string; // YYYY-MM-DDTHH
@@ -31,8 +27,6 @@ export interface ExtractOptions {
   /** Environment to read the keys from (default process.env). */
   env?: NodeJS.ProcessEnv;
   quiet?: boolean;
-  /** Zips at least this large are landed in a worker thread (local storage only); default 16 MiB. */
-  workerMinBytes?: number;
 }
 
 export type WindowStatus = 'done' | 'empty' | 'failed';
@@ -153,8 +147,13 @@ export async function extractAmplitude(ctx: Context, opts: ExtractOptions): Prom
   ctx.log.info({ step: STEP, hours: hours.length, skipped, windows: windows.length, url: client.exportUrl }, `extracting ${pending.length} of ${hours.length} hours in ${windows.length} windows`);
 
   // Landing is CPU-bound and already inflates entryConcurrency entries in parallel: two landings at once only add
-  // memory (each has its own worker heap and buffers), not speed. So windows download concurrently but land one at a
-  // time (`extract amplitude` of 2M events in two 24 h windows, concurrency 2: peak RSS 306 -> 231 MB, same time).
+  // memory, not speed. So windows download concurrently but land one at a time (`extract amplitude` of 2M events in
+  // two 24 h windows, concurrency 2: peak RSS 306 -> 231 MB, same time).
+  // Landing runs in this thread. It ran in a worker thread (its own small heap, for cheap GCs under 3 GB of inflate
+  // garbage) until young-gc.ts made that garbage short-lived; the worker's isolate and malloc arena then cost more
+  // than they saved. Measured 2026-11-30, this command on the 2M-event export against the local Export API, peak RSS /
+  // user+sys CPU s: isal codec in a worker 209-234 MB / 6.7-7.1 s, in this thread 157-167 MB / 7.2-7.9 s; zlib
+  // 250 MB / 8.2 s vs 191 MB / 9.4 s.
   let landing: Promise<unknown> = Promise.resolve();
   const landOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = landing.then(fn, fn);
@@ -172,12 +171,7 @@ export async function extractAmplitude(ctx: Context, opts: ExtractOptions): Prom
           const r = await client.fetchOnce(s, e, attempt);
           if (r.kind === 'empty') return { status: 'empty' as const, download: null, land: undefined };
           try {
-            const landOpts = { step: STEP, limits: cfg, entryConcurrency };
-            const land = await landOneAtATime(() =>
-              ctx.storage instanceof LocalStorage && r.bytes >= (opts.workerMinBytes ?? WORKER_MIN_BYTES)
-                ? landInWorker(r.file, ctx.storage.root, ctx.layout.prefixes, landOpts)
-                : landExportZip(r.file, { ...landOpts, storage: ctx.storage, layout: ctx.layout }),
-            );
+            const land = await landOneAtATime(() => landExportZip(r.file, { step: STEP, limits: cfg, entryConcurrency, storage: ctx.storage, layout: ctx.layout }));
             return { status: 'done' as const, download: { bytes: r.bytes, url: client.exportUrl }, land };
           } finally {
             await fs.rm(r.file, { force: true });

@@ -1,9 +1,7 @@
-// Runs unzip / zip landing in a worker thread (see worker.mjs for why) and rebuilds errors as EventlakeError.
+// Runs `eventlake unzip` in a worker thread (see worker.mjs for why) and rebuilds errors as EventlakeError.
 import { Worker } from 'node:worker_threads';
 import { EventlakeError } from '../../core/errors.ts';
 import type { UnzipOptions, UnzipSummary, UnzippedFile } from './unzip.ts';
-import type { LandOptions, LandResult } from './land.ts';
-import type { LakePrefixes } from '../../lake/layout.ts';
 
 interface WorkerError {
   message: string;
@@ -43,9 +41,4 @@ function run<T>(task: string, args: unknown, onMessage?: (m: { type: string; [k:
 export function unzipInWorker(o: UnzipOptions): Promise<UnzipSummary> {
   const { onFile, ...args } = o;
   return run<UnzipSummary>('unzip', args, (m) => m.type === 'file' && onFile?.(m.file as UnzippedFile));
-}
-
-/** Local storage only (the worker builds its own LocalStorage on `root`). */
-export function landInWorker(zipFile: string, root: string, prefixes: LakePrefixes, opts: Omit<LandOptions, 'storage' | 'layout' | 'onEntry'>): Promise<LandResult> {
-  return run<LandResult>('land', { zipFile, root, prefixes, opts });
 }

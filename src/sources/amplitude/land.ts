@@ -44,11 +44,17 @@ export function rawKeyFor(layout: LakeLayout, ce: CheckedEntry): string {
   return layout.rawKey(SOURCE, ce.name.dt, ce.name.hour, ce.name.keyName);
 }
 
+// An entry's slot is free for the next entry once its bytes are verified; the storage finishes it (fsync, rename)
+// meanwhile, at most this many at a time. (2M-event export, local storage with fsync: 3.6 -> 3.3 s; the fsyncs
+// alone were ~0.35 s of the landing's wall time.)
+const MAX_PENDING_COMMITS = 8;
+
 export async function landExportZip(zipFile: string, o: LandOptions): Promise<LandResult> {
   const zip = await ExportZip.open(zipFile, { step: o.step, limits: o.limits });
   const written: string[] = [];
+  const commits = new Set<Promise<void>>();
   try {
-    const entries = await mapLimit(zip.entries, o.entryConcurrency, async (ce) => {
+    const landed = await mapLimit(zip.entries, o.entryConcurrency, async (ce) => {
       const key = rawKeyFor(o.layout, ce);
       const check = gzipCheck({
         step: o.step,
@@ -57,19 +63,34 @@ export async function landExportZip(zipFile: string, o: LandOptions): Promise<La
         maxInflatedBytes: o.limits.maxEntryBytes,
         maxRatio: o.limits.maxCompressionRatio,
       });
+      while (commits.size >= MAX_PENDING_COMMITS) await Promise.race(commits);
       const src = await zip.openStream(ce);
       written.push(key);
+      const put = o.storage.put(key, check.tap);
       try {
-        await Promise.all([pipeline(src, check.tap), o.storage.put(key, check.tap)]);
+        await pipeline(src, check.tap); // resolves once the gzip trailer and line count checked out
       } catch (err) {
         check.tap.destroy();
+        await put.catch(() => undefined);
         throw zip.entryError(ce, err);
       }
-      const r = check.result();
-      const landed: LandedEntry = { entry: ce.path, key, dt: ce.name.dt, hour: ce.name.hour, ...r };
-      o.onEntry?.(landed);
-      return landed;
+      const entry: LandedEntry = { entry: ce.path, key, dt: ce.name.dt, hour: ce.name.hour, ...check.result() };
+      const commit = put.then(
+        () => o.onEntry?.(entry),
+        (err: unknown) => {
+          throw zip.entryError(ce, err);
+        },
+      );
+      const pending: Promise<void> = commit.then(
+        () => void commits.delete(pending),
+        () => void commits.delete(pending),
+      );
+      commits.add(pending);
+      commit.catch(() => undefined); // awaited below; this only marks the rejection handled if we fail earlier
+      return { entry, commit };
     });
+    await Promise.all(landed.map((l) => l.commit));
+    const entries = landed.map((l) => l.entry);
     return {
       entries,
       bytes: entries.reduce((s, e) => s + e.bytes, 0),
@@ -77,7 +98,9 @@ export async function landExportZip(zipFile: string, o: LandOptions): Promise<La
       inflatedBytes: entries.reduce((s, e) => s + e.inflatedBytes, 0),
     };
   } catch (err) {
-    // Not landed as a whole: remove what this attempt wrote (a rerun writes the same keys again).
+    // Not landed as a whole: remove what this attempt wrote (a rerun writes the same keys again), once no write of
+    // it is still in flight.
+    await Promise.allSettled([...commits]);
     await Promise.all(written.map((k) => o.storage.delete(k).catch(() => undefined)));
     throw err;
   } finally {

@@ -1,6 +1,6 @@
 // Frees inflate output buffers promptly. Inflating allocates a fresh output buffer per chunk (~3 GB of them for the
 // 2M-event export) and creates almost no JS objects, so V8 frees those buffers only once ~64 MB of them pile up (its
-// external memory limit) per thread; malloc keeps that high-water mark as RSS, once per worker thread. A young-
+// external memory limit) per thread; malloc keeps that high-water mark as RSS for the rest of the run. A young-
 // generation GC every few MiB of output (each ~0.2 ms: the young heap holds little but the dead buffers' handles)
 // keeps the pile at a few MB. `gc` is exposed on demand, as `node --expose-gc` does at startup (also done, and
 // measured, for downloads in client.ts).

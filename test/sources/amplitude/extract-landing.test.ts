@@ -17,7 +17,7 @@ test('with --concurrency 3, 1-hour windows never land at the same time, and ever
     const inner = ctx.storage;
     const landing = new Map<string, number>(); // window (hour) -> writes in flight
     let most = 0;
-    // A slow storage, so that overlapping landings would be seen; not a LocalStorage, so landing runs in this thread.
+    // A slow storage, so that overlapping landings would be seen.
     const storage: Storage = {
       kind: inner.kind,
       capabilities: inner.capabilities,
@@ -51,6 +51,40 @@ test('with --concurrency 3, 1-hour windows never land at the same time, and ever
     assert.equal(most, 1, 'windows landed at the same time');
     assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
     for (const f of SAMPLE_FILES) assert.ok((await inner.get(expectedKey(f))).equals(readFileSync(join(SAMPLES, f))), f);
+  } finally {
+    await srv.close();
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a storage write that fails after its entry was verified fails the window, and no file of it stays landed', async () => {
+  const srv = await startAmplitudeDevServer({ data: SAMPLES, apiKey: API_KEY, secretKey: SECRET_KEY });
+  const root = tempDir();
+  try {
+    const ctx = await makeContext(root, srv.url, { windowHours: 6 });
+    const inner = ctx.storage;
+    const failing = expectedKey(SAMPLE_FILES[1]!);
+    let failedAfterVerify = false;
+    // Consumes the whole body (so the entry's bytes verify and its slot moves on), then fails like a full disk would
+    // at fsync/rename time, later than the other entries' commits still in flight.
+    const storage: Storage = Object.assign(Object.create(Object.getPrototypeOf(inner)) as Storage, inner, {
+      async put(key: string, body: Parameters<Storage['put']>[1], opts?: Parameters<Storage['put']>[2]) {
+        if (key !== failing) {
+          await sleep(20);
+          return inner.put(key, body, opts);
+        }
+        for await (const _ of body as AsyncIterable<Buffer>);
+        await sleep(60);
+        failedAfterVerify = true;
+        throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+      },
+    });
+    const s = await extractAmplitude({ ...ctx, storage }, { start: '2026-11-01T00', end: '2026-11-01T05', env: ENV, now: NOW, sleep: noSleep, quiet: true });
+    assert.ok(failedAfterVerify);
+    assert.equal(s.windows.length, 1);
+    assert.equal(s.windows[0]!.status, 'failed');
+    assert.match(s.windows[0]!.error!.message, new RegExp(`entry ${SAMPLE_FILES[1]!.split('_')[0]}/${SAMPLE_FILES[1]!.replace('.', '\\.')}.*ENOSPC`));
+    assert.deepEqual(await rawKeys(ctx), []);
   } finally {
     await srv.close();
     await fs.rm(root, { recursive: true, force: true });

@@ -52,24 +52,6 @@ test('happy path: every entry lands byte for byte under dt/hour with a manifest 
   });
 });
 
-test('landing in a worker thread (used for large zips) gives the same raw files and counts, and keeps error codes', async () => {
-  await withServer({}, async (srv, root) => {
-    const ctx = await makeContext(root, srv.url);
-    const s = await run(ctx, undefined, undefined, { workerMinBytes: 0 });
-    assert.equal(s.exitCode, 0);
-    assert.deepEqual(await rawKeys(ctx), SAMPLE_FILES.map(expectedKey).sort());
-    for (const f of SAMPLE_FILES) assert.ok((await ctx.storage.get(expectedKey(f))).equals(readFileSync(join(SAMPLES, f))));
-    assert.equal(s.events, 303);
-  });
-  await withServer({ fault: () => ({ kind: 'truncated-gzip' }) }, async (srv, root) => {
-    const ctx = await makeContext(root, srv.url);
-    const s = await run(ctx, undefined, undefined, { workerMinBytes: 0 });
-    assert.equal(s.windows[0]?.error?.code, 'GZIP_CORRUPT');
-    assert.match(s.windows[0]!.error!.message, /entry 187520\/187520_2026-11-01_5#0\.json\.gz/);
-    assert.deepEqual(await rawKeys(ctx), []);
-  });
-});
-
 test('404 "Raw data files were not found" is an empty window: recorded, not an error', async () => {
   await withServer({}, async (srv, root) => {
     const ctx = await makeContext(root, srv.url);
