@@ -25,8 +25,8 @@ export interface GzipCheckOptions {
 
 const NL = 10;
 // Inflated chunks are only counted and dropped; young-gc.ts frees them every 8 MiB. Measured with isal on the 2M-event
-// export (landing in the worker, peak RSS / CPU s): 256 KiB chunks 152 MB / 3.9 s; 1 MiB 157 MB / 3.8 s; 128 KiB
-// 138 MB / 4.2 s; 256 KiB without the young GCs 167 MB.
+// export (landing alone, peak RSS / CPU s): 256 KiB chunks 129-137 MB / 3.9 s; 128 KiB and 1 MiB within a few MB but
+// 0.1-0.4 s more CPU; a young GC every 32 MiB instead of 8: +0.8 s CPU; none at all: +15-30 MB.
 const INFLATE_CHUNK = 256 * 1024;
 
 /** A pass-through Transform that checks the gzip stream flowing through it; result() after it finished. */
