@@ -4,7 +4,7 @@
       "target_name": "igzip",
       "sources": ["igzip.c"],
       "libraries": ["-lisal"],
-      "cflags": ["-O2", "-Wall", "-Wextra"]
+      "cflags": ["-O3", "-Wall", "-Wextra"]
     }
   ]
 }

@@ -10,7 +10,7 @@ export type CodecName = 'isal' | 'zlib';
  * `Z_DATA_ERROR` = corrupt data (bad header, bad block, CRC/length trailer mismatch, bytes after the last member),
  * `Z_BUF_ERROR` = the input ended early (truncated stream).
  */
-export type CodecErrorCode = 'Z_DATA_ERROR' | 'Z_BUF_ERROR';
+export type CodecErrorCode = 'Z_DATA_ERROR' | 'Z_BUF_ERROR' | 'LIMIT';
 
 export interface StreamOptions {
   /** Size of output chunks (bytes). */
@@ -20,6 +20,23 @@ export interface StreamOptions {
 export interface DeflateOptions extends StreamOptions {
   /** 0 (fastest) .. 3 for isal; 1..9 map onto the nearest level each codec has. */
   level?: number;
+}
+
+/** Totals of a counting gunzip. `lastByte` is -1 before any byte. */
+export interface LineCount {
+  bytes: number;
+  newlines: number;
+  lastByte: number;
+}
+
+/**
+ * A gunzip that keeps nothing but counts (extract's check: is the stream whole, how many NDJSON lines). One write at
+ * a time; the work may run off the JS thread. Errors: Z_DATA_ERROR, Z_BUF_ERROR (at end()), or `LIMIT` once more
+ * than maxBytes were inflated (zip-bomb bound; checked at least every 256 KiB of output).
+ */
+export interface GunzipCounter {
+  write(chunk: Uint8Array): Promise<LineCount>;
+  end(): Promise<LineCount>;
 }
 
 export interface GzipCodec {
@@ -34,6 +51,9 @@ export interface GzipCodec {
   gunzipSync(data: Uint8Array): Buffer;
   deflateRawSync(data: Uint8Array, o?: DeflateOptions): Buffer;
   inflateRawSync(data: Uint8Array): Buffer;
+  createGunzipCounter(o: { maxBytes: number }): GunzipCounter;
+  /** The gzip/zip CRC-32, chainable: crc32(b, crc32(a)) = crc32(a + b). */
+  crc32(data: Uint8Array, previous?: number): number;
 }
 
 export function codecError(code: CodecErrorCode, message: string): Error {

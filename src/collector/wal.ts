@@ -13,7 +13,7 @@
 import { promises as fs, constants as fsConst } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { crc32, deflateRaw } from 'node:zlib';
+import { deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { EventlakeError } from '../core/errors.ts';
 import { codec } from '../codec/index.ts';
@@ -84,7 +84,7 @@ export function finishEntry(buf: Buffer, n: number, arrivalMs: number): Buffer {
   buf.writeUInt32LE(buf.length - HEADER, 0);
   buf.writeDoubleLE(arrivalMs, HEADER);
   buf.writeUInt32LE(n, HEADER + 8);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
+  buf.writeUInt32LE(codec().crc32(buf.subarray(HEADER)), 4);
   return buf;
 }
 
@@ -129,7 +129,7 @@ function packEntry(plain: Buffer, packed: Buffer): Buffer {
   buf.writeDoubleLE(arrivalMs, HEADER);
   buf.writeUInt32LE((n | DEFLATED) >>> 0, HEADER + 8);
   packed.copy(buf, HEADER + 12);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER)), 4);
+  buf.writeUInt32LE(codec().crc32(buf.subarray(HEADER)), 4);
   return buf;
 }
 
@@ -207,7 +207,7 @@ export async function* readSegment(path: string, opts: { reuse?: boolean; checkC
       if (!(await have(pos, HEADER + bodyLen))) return;
       const start = pos - bufPos + HEADER;
       const body = buf.subarray(start, start + bodyLen);
-      if (checkCrc && crc32(body) !== crc) return;
+      if (checkCrc && codec().crc32(body) !== crc) return;
       const dec = decodeBody(body);
       if (!dec) return;
       const end = pos + HEADER + bodyLen;

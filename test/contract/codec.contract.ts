@@ -96,4 +96,38 @@ export function codecContract(c: GzipCodec): void {
     const e = await failure(c.createInflateRaw(), raw.subarray(0, raw.length - 10));
     assert.equal(e.code, 'Z_BUF_ERROR');
   });
+
+  /** Feeds the counter in pieces of `size` bytes, one write at a time. */
+  async function count(input: Buffer, maxBytes = 1e12, size = 50_000) {
+    const counter = c.createGunzipCounter({ maxBytes });
+    for (let off = 0; off < input.length; off += size) await counter.write(input.subarray(off, off + size));
+    return counter.end();
+  }
+  const newlines = (b: Buffer) => b.toString('latin1').split('\n').length - 1;
+
+  test(`${c.name}: the counting gunzip counts inflated bytes and newlines across chunks and members`, async () => {
+    const t = await count(gz);
+    assert.deepEqual(t, { bytes: data.length, newlines: newlines(data), lastByte: data[data.length - 1] });
+    const two = Buffer.concat([gz, zlib.gzipSync(Buffer.from('a\nb'))]);
+    assert.deepEqual(await count(two, 1e12, 3), { bytes: data.length + 3, newlines: newlines(data) + 1, lastByte: 0x62 });
+  });
+
+  test(`${c.name}: the counting gunzip rejects truncated (Z_BUF_ERROR), corrupt (Z_DATA_ERROR) and oversized (LIMIT) streams`, async () => {
+    const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: NodeJS.ErrnoException) => e.code);
+    assert.equal(await code(count(gz.subarray(0, gz.length - 4))), 'Z_BUF_ERROR');
+    assert.equal(await code(count(Buffer.alloc(0))), 'Z_BUF_ERROR');
+    const bad = Buffer.from(gz);
+    bad[bad.length - 6]! ^= 1;
+    assert.equal(await code(count(bad)), 'Z_DATA_ERROR');
+    const bomb = zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
+    assert.equal(await code(count(bomb, 4 * 1024 * 1024)), 'LIMIT');
+  });
+
+  test(`${c.name}: crc32 equals zlib's and chains`, () => {
+    const a = data.subarray(0, 12_345);
+    const b = data.subarray(12_345);
+    assert.equal(c.crc32(data), zlib.crc32(data));
+    assert.equal(c.crc32(b, c.crc32(a)), zlib.crc32(data));
+    assert.equal(c.crc32(Buffer.alloc(0)), 0);
+  });
 }

@@ -4,7 +4,7 @@
 // One write's whole output is produced before the write returns (zlib yields between its chunks): a 1 MiB gzip write
 // inflates to ~8 MB at once, so callers that stream large inputs read in bounded pieces (64-256 KiB).
 import { Transform, type TransformCallback } from 'node:stream';
-import { codecError, type DeflateOptions, type GzipCodec, type StreamOptions } from '../contract.ts';
+import { codecError, type DeflateOptions, type GunzipCounter, type GzipCodec, type LineCount, type StreamOptions } from '../contract.ts';
 import type { IgzipAddon } from './native.ts';
 
 const DEFAULT_CHUNK = 64 * 1024;
@@ -150,6 +150,35 @@ function runAll(coder: Coder, data: Uint8Array): Buffer {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
+/** Counting gunzip: each write inflates on the libuv pool into the addon's scratch buffer (nothing comes back). */
+function isalCounter(addon: IgzipAddon, maxBytes: number): GunzipCounter {
+  const h = addon.newCounter(maxBytes);
+  let seenInput = false;
+  let failure: Error | undefined;
+  const run = (chunk: Uint8Array) =>
+    new Promise<LineCount & { atBoundary: number }>((resolve, reject) => {
+      if (failure) return reject(failure);
+      addon.count(h, chunk, (status, atBoundary, bytes, newlines, lastByte) => {
+        if (status === 1) failure = codecError('LIMIT', `inflated more than ${maxBytes} bytes`);
+        else if (status < 0) failure = codecError('Z_DATA_ERROR', ISAL_ERRORS[status] ?? `igzip error ${status}`);
+        if (failure) reject(failure);
+        else resolve({ bytes, newlines, lastByte, atBoundary });
+      });
+    });
+  return {
+    write: async (chunk) => {
+      if (chunk.length) seenInput = true;
+      const { atBoundary: _, ...t } = await run(chunk);
+      return t;
+    },
+    end: async () => {
+      const { atBoundary, ...t } = await run(EMPTY);
+      if (!atBoundary) throw (failure = codecError('Z_BUF_ERROR', seenInput ? 'unexpected end of file' : 'empty input, not a compressed stream'));
+      return t;
+    },
+  };
+}
+
 export function isalCodec(addon: IgzipAddon): GzipCodec {
   const chunk = (o?: StreamOptions) => o?.chunkSize ?? DEFAULT_CHUNK;
   return {
@@ -161,5 +190,7 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
     gunzipSync: (data) => runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     deflateRawSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 0, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
     inflateRawSync: (data) => runAll(new Inflater(addon, 0, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
+    createGunzipCounter: (o) => isalCounter(addon, o.maxBytes),
+    crc32: (data, previous) => addon.crc32(data, previous ?? 0),
   };
 }

@@ -11,6 +11,10 @@ export interface IgzipAddon {
   newDeflater(level: number, format: 0 | 1): object;
   /** result = [consumed, produced, ended, 0]; returns 0 or a negative ISA-L error. */
   deflate(handle: object, input: Uint8Array, output: Uint8Array, finish: 0 | 1, result: Uint32Array): number;
+  /** Counting gunzip (work on the libuv pool): stops with status 1 once more than limitBytes were inflated. */
+  newCounter(limitBytes: number): object;
+  count(handle: object, input: Uint8Array, done: (status: number, atBoundary: number, bytes: number, newlines: number, lastByte: number) => void): void;
+  crc32(data: Uint8Array, previous?: number): number;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/igzip/build/Release/igzip.node', import.meta.url));

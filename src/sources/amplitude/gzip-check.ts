@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { codec } from '../../codec/index.ts';
-import { allocatedBuffers } from './young-gc.ts';
+import type { LineCount } from '../../codec/contract.ts';
 import { EventlakeError } from '../../core/errors.ts';
 
 export interface GzipCheckResult {
@@ -24,80 +24,71 @@ export interface GzipCheckOptions {
 }
 
 const NL = 10;
-// Inflated chunks are only counted and dropped; young-gc.ts frees them every 8 MiB. Measured with isal on the 2M-event
-// export (landing alone, peak RSS / CPU s): 256 KiB chunks 129-137 MB / 3.9 s; 128 KiB and 1 MiB within a few MB but
-// 0.1-0.4 s more CPU; a young GC every 32 MiB instead of 8: +0.8 s CPU; none at all: +15-30 MB.
-const INFLATE_CHUNK = 256 * 1024;
 
-/** A pass-through Transform that checks the gzip stream flowing through it; result() after it finished. */
+/**
+ * A pass-through Transform that checks the gzip stream flowing through it; result() after it finished.
+ * The inflate runs in the codec's counting gunzip (isal: on the libuv pool, so the entries being landed inflate in
+ * parallel while this thread hashes and writes; nothing inflated comes back to JS). One chunk inflates while the next
+ * is hashed and passed on.
+ */
 export function gzipCheck(o: GzipCheckOptions): { tap: Transform; result: () => GzipCheckResult } {
   const hash = createHash('sha256');
+  const counter = codec().createGunzipCounter({ maxBytes: o.maxInflatedBytes });
   let bytes = 0;
-  let inflated = 0;
-  let lines = 0;
-  let lastByte = NL;
-  let gunzipError: Error | undefined;
-  const gunzip = codec().createGunzip({ chunkSize: INFLATE_CHUNK });
+  let counted: LineCount = { bytes: 0, newlines: 0, lastByte: -1 };
+  let failure: Error | undefined;
+  let inflight: Promise<void> | undefined;
   const problem = (why: string, cause?: unknown) =>
     new EventlakeError(`${o.label}: ${why}`, { step: o.step, code: 'GZIP_CORRUPT', context: o.context, cause });
-
-  gunzip.on('data', (chunk: Buffer) => {
-    inflated += chunk.length;
-    allocatedBuffers(chunk.length);
-    let i = chunk.indexOf(NL);
-    while (i !== -1) {
-      lines++;
-      i = chunk.indexOf(NL, i + 1);
-    }
-    lastByte = chunk[chunk.length - 1]!;
-    if (inflated > o.maxInflatedBytes || (inflated > 1_048_576 && inflated / Math.max(1, bytes) > o.maxRatio)) {
-      gunzipError ??= new EventlakeError(
-        `${o.label}: inflates beyond the zip-bomb bounds (${inflated} bytes from ${bytes}; amplitude.maxEntryBytes / maxCompressionRatio)`,
-        { step: o.step, code: 'ZIP_BOMB', context: o.context },
-      );
-      gunzip.destroy();
-    }
-  });
-  gunzip.on('error', (e) => {
-    gunzipError ??= problem(`not a valid gzip stream (${e.message})`, e);
-  });
+  const bomb = () =>
+    new EventlakeError(
+      `${o.label}: inflates beyond the zip-bomb bounds (${counted.bytes} bytes from ${bytes}; amplitude.maxEntryBytes / maxCompressionRatio)`,
+      { step: o.step, code: 'ZIP_BOMB', context: o.context },
+    );
+  const fail = (e: NodeJS.ErrnoException) => {
+    failure ??= e.code === 'LIMIT' ? bomb() : problem(`not a valid gzip stream (${e.message})`, e);
+  };
+  const took = (t: LineCount) => {
+    counted = t;
+    if (t.bytes > 1_048_576 && t.bytes / Math.max(1, bytes) > o.maxRatio) failure ??= bomb();
+  };
+  // Never rejects: a failure is kept and reported by the next transform() or flush().
+  const inflate = (chunk: Buffer) => (inflight = counter.write(chunk).then(took, fail));
 
   const tap = new Transform({
     highWaterMark: 256 * 1024, // compressed bytes: small buffers keep peak RSS low
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      if (gunzipError) return cb(gunzipError);
+      if (failure) return cb(failure);
       bytes += chunk.length;
       hash.update(chunk);
       this.push(chunk);
-      if (gunzip.write(chunk)) cb();
-      else {
-        const onDrain = () => {
-          gunzip.off('close', onDrain);
-          cb(gunzipError);
-        };
-        gunzip.once('drain', onDrain);
-        gunzip.once('close', onDrain);
+      if (!inflight) {
+        inflate(chunk);
+        return cb();
       }
+      void inflight.then(() => {
+        if (failure) return cb(failure);
+        inflate(chunk);
+        cb();
+      });
     },
     flush(cb: TransformCallback) {
-      if (gunzipError) return cb(gunzipError);
-      if (bytes === 0) return cb(problem('empty file (0 bytes), not a gzip stream'));
-      let called = false;
-      const finish = (err?: Error) => {
-        if (called) return;
-        called = true;
-        cb(err);
-      };
-      // 'end' = the trailer (CRC32 + length) checked out; 'close' without 'end' = truncated or corrupt.
-      gunzip.once('end', () => finish(gunzipError));
-      gunzip.once('close', () => finish(gunzipError ?? problem('gzip stream ended early')));
-      gunzip.end();
+      void (inflight ?? Promise.resolve()).then(async () => {
+        if (failure) return cb(failure);
+        if (bytes === 0) return cb(problem('empty file (0 bytes), not a gzip stream'));
+        try {
+          took(await counter.end()); // the last member's trailer (CRC-32 + length) checked out
+        } catch (e) {
+          fail(e as NodeJS.ErrnoException);
+        }
+        cb(failure);
+      });
     },
   });
 
   let digest: string | undefined;
   return {
     tap,
-    result: () => ({ bytes, sha256: (digest ??= hash.digest('hex')), events: lines + (lastByte !== NL ? 1 : 0), inflatedBytes: inflated }),
+    result: () => ({ bytes, sha256: (digest ??= hash.digest('hex')), events: counted.newlines + (counted.lastByte !== -1 && counted.lastByte !== NL ? 1 : 0), inflatedBytes: counted.bytes }),
   };
 }

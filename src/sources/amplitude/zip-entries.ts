@@ -4,7 +4,6 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { codec } from '../../codec/index.ts';
 import { basename } from 'node:path';
 import { EventlakeError } from '../../core/errors.ts';
@@ -141,7 +140,7 @@ export class ExportZip {
     const verify = new Transform({
       highWaterMark: chunk,
       transform(chunk: Buffer, _enc, cb) {
-        crc = crc32(chunk, crc);
+        crc = codec().crc32(chunk, crc);
         size += chunk.length;
         if (size > e.uncompressedSize) return cb(new Error(`entry is larger than its declared ${e.uncompressedSize} bytes`));
         cb(null, chunk);
