@@ -15,7 +15,7 @@ export function register(reg: Registrar): void {
     )
     .argument('<zip>', 'the export zip (as downloaded from the Amplitude Export API)')
     .requiredOption('--out <dir>', 'output folder (created; existing files with the same names are replaced)')
-    .addOption(new Option('--concurrency <n>', 'entries inflated at the same time (default: number of CPUs)').argParser((v) => Math.max(1, Number.parseInt(v, 10) || 1)))
+    .addOption(new Option('--concurrency <n>', 'entries inflated at the same time (default: number of CPUs + 1, at least 3)').argParser((v) => Math.max(1, Number.parseInt(v, 10) || 1)))
     .addHelpText('after', '\nZip-bomb bounds come from amplitude.maxEntries / maxEntryBytes / maxTotalUncompressedBytes / maxCompressionRatio.\n\nExample:\n  eventlake unzip export.zip --out data/')
     .action(async (zip: string, o: { out: string; concurrency?: number }, cmd) => {
       const g = cmd.optsWithGlobals() as GlobalOptions;

@@ -6,8 +6,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { youngGcEvery } from './young-gc.ts';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { EventlakeError } from '../../core/errors.ts';
@@ -104,12 +103,14 @@ export class ExportClient {
         await fs.mkdir(this.o.tmpDir, { recursive: true });
         // pipeline() applies backpressure: the socket is read only as fast as the file is written, so at most a few
         // chunks are buffered whatever the export size (undici's fetch + Readable.fromWeb kept ~40-60 MB more RSS).
-        // Every socket read is a fresh 64 KiB buffer that V8 frees only at a GC; see youngGc() for why we ask for one.
+        // Every socket read is a fresh 64 KiB buffer and V8 collects those only after ~30-60 MB of them (its external
+        // memory limit), which malloc keeps as RSS: a young GC (~1 ms) every 4 MiB keeps it at a few MB (downloading a
+        // 147 MB window: 73 -> 113 MB RSS without, 73 -> 86 MB with, no measurable CPU). See young-gc.ts.
         let written = 0;
-        const collect = youngGc();
+        const allocated = youngGcEvery(GC_EVERY_BYTES);
         res.on('data', (c: Buffer) => {
           written += c.length;
-          if (written % GC_EVERY_BYTES < c.length) collect?.();
+          allocated(c.length);
         });
         try {
           await pipeline(res, createWriteStream(file, { highWaterMark: 1 << 20 }));
@@ -201,28 +202,6 @@ export class ExportClient {
 }
 
 const GC_EVERY_BYTES = 4 * 1024 * 1024;
-let gcFn: ((o: { type: 'minor' }) => void) | null | undefined;
-
-/**
- * A young-generation GC (~1 ms), or undefined when it cannot be had. A download allocates a 64 KiB buffer per socket
- * read and creates almost no JS objects, so V8 collects those buffers only after ~30-60 MB of them (its external
- * memory limit); malloc keeps that high-water mark as RSS for the rest of the run, under the landing worker.
- * Collecting every 4 MiB keeps it at a few MB: downloading a 147 MB window took the process 73 -> 113 MB RSS without,
- * 73 -> 86 MB with, for no measurable CPU. `gc` is exposed on demand, like `node --expose-gc` does at startup.
- */
-function youngGc(): ((o?: unknown) => void) | undefined {
-  if (gcFn === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      gcFn = runInNewContext('gc') as (o: { type: 'minor' }) => void;
-    } catch {
-      gcFn = null;
-    }
-  }
-  const gc = gcFn;
-  return gc ? () => gc({ type: 'minor' }) : undefined;
-}
-
 /** Up to `max` characters of an error body; the rest is not read (the response is destroyed by the caller). */
 async function readSome(res: IncomingMessage, max: number): Promise<string> {
   let out = '';

@@ -9,7 +9,6 @@ import { runInNewContext } from 'node:vm';
 
 const EVERY_BYTES = 8 * 1024 * 1024;
 let gc: ((o: { type: 'minor' }) => void) | null | undefined;
-let allocated = 0;
 
 function loadGc(): typeof gc {
   if (gc === undefined) {
@@ -23,10 +22,16 @@ function loadGc(): typeof gc {
   return gc;
 }
 
-/** Counts `bytes` of new buffers made by this thread; asks for a young GC after every 8 MiB of them. */
-export function allocatedBuffers(bytes: number): void {
-  allocated += bytes;
-  if (allocated < EVERY_BYTES) return;
-  allocated = 0;
-  loadGc()?.({ type: 'minor' });
+/** A counter of new buffers made by this thread that asks for a young GC after every `everyBytes` of them. */
+export function youngGcEvery(everyBytes: number): (bytes: number) => void {
+  let count = 0;
+  return (bytes) => {
+    count += bytes;
+    if (count < everyBytes) return;
+    count = 0;
+    loadGc()?.({ type: 'minor' });
+  };
 }
+
+/** Counts `bytes` of new buffers made by this thread; asks for a young GC after every 8 MiB of them. */
+export const allocatedBuffers = youngGcEvery(EVERY_BYTES);
