@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { githubEventTransform, githubEventTransformParsed, transformRecord } from '../../src/collector/firehose-transform.ts';
 import { githubEventScanner, isNormalGithubEvent, isNormalGithubEventJs } from '../../src/collector/github-event-scan.ts';
 import { nativeIsNormalGithubEvent, nativeScanProblem } from '../../src/collector/native-scan.ts';
@@ -55,9 +57,25 @@ test('GitHub event scanner: real events are passed through byte for byte, as by 
   for (const [name, scan] of scanners) assert.equal(scan(Buffer.from(base)), true, name);
 });
 
-test('GitHub event scanner: the transform uses the native scanner when it is built', { skip: noNative }, () => {
+test('GitHub event scanner: the transform uses the native scanner when it is built, also in worker threads (delivery)', { skip: noNative }, async () => {
   assert.equal(githubEventScanner, 'native');
   assert.equal(isNormalGithubEvent, native);
+  // The transform runs in the collector's delivery worker threads: the addon must load there too (each thread its own).
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const scan = new URL('../../src/collector/github-event-scan.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsx)}; register();
+    const { parentPort } = await import('node:worker_threads');
+    const m = await import(${JSON.stringify(scan)});
+    parentPort.postMessage([m.githubEventScanner, m.isNormalGithubEvent(Buffer.from(${JSON.stringify(base)})), m.isNormalGithubEvent(Buffer.from('{}'))]);`;
+  const results = await Promise.all(
+    [0, 1].map(async () => {
+      const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+      const [msg] = (await once(w, 'message')) as [unknown];
+      await w.terminate();
+      return msg;
+    }),
+  );
+  assert.deepEqual(results, [['native', true, false], ['native', true, false]]);
 });
 
 test('GitHub event scanner: edge records it must not pass (invalid, or needing normalisation) get the JSON.parse verdict', () => {
@@ -204,7 +222,7 @@ function mutate(r: () => number, ev: Buffer): { b: Buffer; what: string } {
   }
 }
 
-test('GitHub event scanner: native and JS agree exactly on thousands of random mutations of real events', { skip: noNative }, () => {
+test('GitHub event scanner: native and JS agree exactly on thousands of random mutations of real events (and say yes only where JSON.parse does)', () => {
   const seed = 20261130;
   const r = rng(seed);
   let yes = 0;
@@ -251,7 +269,7 @@ test('GitHub event scanner: both stop at the same nesting depth (MAX_DEPTH) and 
   for (const [name, scan] of scanners) assert.equal(scan(Buffer.from(`{"a":${'['.repeat(100_000)}`)), false, name);
 });
 
-test('GitHub event scanner: native and JS agree on records with escapes, whitespace and duplicate keys everywhere', { skip: noNative }, () => {
+test('GitHub event scanner: native and JS agree on records with escapes, whitespace and duplicate keys everywhere', () => {
   let checked = 0;
   for (const ev of events.slice(0, 3)) {
     const text = ev.toString();
