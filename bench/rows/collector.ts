@@ -295,7 +295,7 @@ function scannerRow(opts: BenchOptions): BenchRow {
   const bytes = events.reduce((a, b) => a + b.length, 0) / events.length;
   return {
     row: 'collector: GitHub event scan CPU per event (native vs JS)',
-    ours: nat === undefined ? 'not built' : `${nat.toFixed(2)} µs`,
+    ours: nat === undefined ? 'not in use' : `${nat.toFixed(2)} µs`,
     comparison: `${js.toFixed(2)} µs JS`,
     ratio: nat === undefined ? null : nat / js,
     target: 'reported (native used when built)',
