@@ -78,6 +78,17 @@ test('GitHub event scanner: the transform uses the native scanner when it is bui
   assert.deepEqual(results, [['native', true, false], ['native', true, false]]);
 });
 
+test('GitHub event scanner: the native one takes any Uint8Array view and rejects anything else with a TypeError', { skip: noNative }, () => {
+  const b = Buffer.from(base);
+  const copy = new Uint8Array(new ArrayBuffer(b.length + 3), 3, b.length);
+  copy.set(b);
+  assert.equal(native!(copy), true);
+  assert.equal(native!(copy.subarray(0, b.length - 1)), false);
+  for (const bad of ['{}', new Uint16Array(4), new DataView(new ArrayBuffer(4)), undefined, [0x7b, 0x7d]]) {
+    assert.throws(() => (native as (x: unknown) => boolean)(bad), TypeError, String(bad));
+  }
+});
+
 test('GitHub event scanner: edge records it must not pass (invalid, or needing normalisation) get the JSON.parse verdict', () => {
   const cases = [
     base.replace('"id":"5"', '"id":5'), // numeric id: re-serialised
