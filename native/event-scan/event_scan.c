@@ -3,7 +3,9 @@
 // duplicate/escaped-key handling are the JS scanner's, line for line (read its header for the "why"); the tests run
 // both on real, mutated and truncated records and require identical answers. The bytes come from the network: every
 // read goes through at() (out of range reads as -1, like JS's undefined), and recursion stops at MAX_DEPTH.
+#ifndef EVENT_SCAN_NO_NAPI // defined by asan/check.sh, which compiles the scanner alone under ASan/UBSan
 #include <node_api.h>
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -273,6 +275,7 @@ static int is_normal_github_event(const uint8_t *b, size_t n) {
   }
 }
 
+#ifndef EVENT_SCAN_NO_NAPI
 // isNormalGithubEvent(bytes: Uint8Array) -> boolean
 static napi_value is_normal(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -305,3 +308,4 @@ static napi_value init(napi_env env, napi_value exports) {
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+#endif
