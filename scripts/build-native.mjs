@@ -2,7 +2,7 @@
 // - native/igzip: the ISA-L igzip codec (Debian package libisal-dev). Without libisal-dev it says so: eventlake then
 //   uses Node's zlib (same results, 3-5x more CPU for inflate/deflate).
 // - native/event-scan: the collector's GitHub event byte scanner (plain C, no library). Not built: the JS scanner is
-//   used (same answers, ~5x more CPU per event).
+//   used (same answers, ~3x more CPU per event: 2.7 vs 0.86 µs).
 // A failure only warns (exit 0); EVENTLAKE_REQUIRE_NATIVE=1 makes it an error.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
