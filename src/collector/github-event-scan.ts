@@ -15,9 +15,9 @@
 // inside id/type/created_at, nesting deeper than MAX_DEPTH. The caller checks isUtf8 and the absence of surrounding
 // whitespace first (the scanner looks at bytes, JSON.parse at the decoded text).
 //
-// native/event-scan/event_scan.c is a line-for-line C port (0.86 vs 2.6–2.8 µs per real event, N-API call included; loaded by native-scan.ts); it is used
-// when built, this one otherwise. Any change to the rules here must be made there too: the tests require identical
-// answers from both on real, mutated and truncated records.
+// native/event-scan/event_scan.c is a line-for-line C port (0.86 vs 2.6–2.8 µs per real event, N-API call included;
+// loaded by native-scan.ts): it is used when built, this one otherwise. Any change to the rules here must be made there
+// too: the tests require identical answers from both on real, mutated and truncated records.
 import { nativeIsNormalGithubEvent } from './native-scan.ts';
 
 const MAX_DEPTH = 64;
