@@ -14,6 +14,8 @@ import { gunzipSync } from 'node:zlib';
 import type { BenchOptions } from '../run.ts';
 import { percentile, type BenchRow } from '../lib/measure.ts';
 import { codec } from '../../src/codec/index.ts';
+import { githubEventScanner, isNormalGithubEventJs } from '../../src/collector/github-event-scan.ts';
+import { nativeIsNormalGithubEvent, nativeScanProblem } from '../../src/collector/native-scan.ts';
 
 const self = fileURLToPath(import.meta.url);
 const BATCH = 500;
@@ -270,7 +272,42 @@ async function round(opts: BenchOptions, i: number, seconds: number, concurrency
   };
 }
 
+/** CPU µs per call of a GitHub event scanner over the real events (process CPU time, best of 5 passes). */
+function scanCpuUs(scan: (b: Uint8Array) => boolean, events: Buffer[], passes: number): number {
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
+    let yes = 0;
+    for (let i = 0; i < passes; i++) for (const b of events) if (scan(b)) yes++;
+    const c = process.cpuUsage(c0);
+    if (yes !== passes * events.length) throw new Error('scanner bench: a real event was not scanned as normal');
+    best = Math.min(best, (c.user + c.system) / yes);
+  }
+  return best;
+}
+
+/** The default transform's byte scanner, native (native/event-scan) vs JS, on the real events the load sends. */
+function scannerRow(opts: BenchOptions): BenchRow {
+  const events = fixtureLines(opts.repoRoot).map((l) => Buffer.from(l));
+  const passes = opts.quick ? 200 : 1000;
+  const js = scanCpuUs(isNormalGithubEventJs, events, passes);
+  const nat = nativeIsNormalGithubEvent ? scanCpuUs(nativeIsNormalGithubEvent, events, passes) : undefined;
+  const bytes = events.reduce((a, b) => a + b.length, 0) / events.length;
+  return {
+    row: 'collector: GitHub event scan CPU per event (native vs JS)',
+    ours: nat === undefined ? 'not in use' : `${nat.toFixed(2)} µs`,
+    comparison: `${js.toFixed(2)} µs JS`,
+    ratio: nat === undefined ? null : nat / js,
+    target: 'reported (native used when built)',
+    pass: null,
+    notes:
+      `isNormalGithubEvent on ${events.length} real GH Archive events (${Math.round(bytes)} B avg) x ${passes}, CPU time per call, best of 5, same process. ` +
+      (nat === undefined ? `native scanner not in use: ${nativeScanProblem}` : 'native = native/event-scan (C, N-API call included)'),
+  };
+}
+
 export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
+  const scan = scannerRow(opts);
   const seconds = opts.quick ? 3 : 15;
   const rounds = opts.quick ? 1 : 3;
   const concurrency = 8;
@@ -281,8 +318,9 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const byRatio = [...all].sort((x, y) => x.sustained / x.bareRate - y.sustained / y.bareRate);
   const r = byRatio[Math.floor(byRatio.length / 2)]!;
   const k = (x: number) => `${Math.round(x / 1000)}k ev/s`;
-  // The server child resolves its codec the same way (same environment, same addon): say which one ran.
+  // The server child resolves its codec and scanner the same way (same environment, same addons): say which ran.
   const codecName = codec().name;
+  const scanner = githubEventScanner === 'native' ? 'native (native/event-scan)' : `JS (${nativeScanProblem})`;
   const ratio = r.sustained / r.bareRate;
   const absOk = r.sustained >= 100_000;
   const relOk = ratio >= 0.5;
@@ -296,7 +334,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       target: '>= 100k ev/s and >= 0.5x',
       pass: absOk && relOk,
       notes:
-        `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. codec ${codecName} (delivery gzip level 1, WAL entries uncompressed). sustained = acked / (load + drain on graceful stop). ` +
+        `>= 100k: ${absOk ? 'PASS' : 'FAIL'}, >= 0.5x: ${relOk ? 'PASS' : 'FAIL'}. codec ${codecName} (delivery gzip level 1, WAL entries uncompressed), GitHub event scanner ${scanner}. sustained = acked / (load + drain on graceful stop). ` +
         `${concurrency} conns x ${BATCH}-event batches, ${seconds}s per server, median of ${rounds} round(s): ${each}; ${r.throttled} x 429, ${r.errors} errors. ` +
         `Server CPU per event (user+sys, all threads; steadier than rates on a shared box): ${all.map((x) => `${x.cpuUs.toFixed(1)} µs vs ${x.bareCpuUs.toFixed(1)} µs bare`).join('; ')}`,
     },
@@ -327,6 +365,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       pass: null,
       notes: `collector RSS at 1/3 of the load ${Math.round(r.rssThird)} MB, at the end ${Math.round(r.rssEnd)} MB`,
     },
+    scan,
   ];
 }
 
