@@ -145,29 +145,16 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const rssOk = (m: Timed) => m.peakRssMB < 200;
   const growth = Math.max(unzip.peakRssMB / unzipSmall.peakRssMB, extract.peakRssMB / extractSmall.peakRssMB);
   const codecNote = `codec ${codecName === 'isal' ? 'isal (ISA-L igzip, native)' : 'zlib (node:zlib)'}`;
-  const zlibRows: BenchRow[] =
-    unzipZlib && extractZlib
-      ? [
-          {
-            row: 'amplitude extract: isal vs zlib codec',
-            ours: fmt(extract),
-            comparison: `EVENTLAKE_CODEC=zlib ${fmt(extractZlib)}`,
-            ratio: extractZlib.seconds / extract.seconds,
-            target: 'info',
-            pass: null,
-            notes: `CPU-time ratio ${(extractZlib.cpuSeconds / extract.cpuSeconds).toFixed(2)}x; vs seed with zlib: ${(seed.seconds / extractZlib.seconds).toFixed(2)}x`,
-          },
-          {
-            row: 'amplitude unzip: isal vs zlib codec',
-            ours: fmt(unzip),
-            comparison: `EVENTLAKE_CODEC=zlib ${fmt(unzipZlib)}`,
-            ratio: unzipZlib.seconds / unzip.seconds,
-            target: 'info',
-            pass: null,
-            notes: `CPU-time ratio ${(unzipZlib.cpuSeconds / unzip.cpuSeconds).toFixed(2)}x; vs seed with zlib: ${(seed.seconds / unzipZlib.seconds).toFixed(2)}x`,
-          },
-        ]
-      : [];
+  const codecRow = (what: string, ours: Timed, zlib: Timed): BenchRow => ({
+    row: `amplitude ${what}: isal vs zlib codec`,
+    ours: fmt(ours),
+    comparison: `EVENTLAKE_CODEC=zlib ${fmt(zlib)}`,
+    ratio: zlib.seconds / ours.seconds,
+    target: 'info',
+    pass: null,
+    notes: `CPU-time ratio ${(zlib.cpuSeconds / ours.cpuSeconds).toFixed(2)}x; vs seed with zlib: ${(seed.seconds / zlib.seconds).toFixed(2)}x`,
+  });
+  const zlibRows: BenchRow[] = unzipZlib && extractZlib ? [codecRow('extract', extract, extractZlib), codecRow('unzip', unzip, unzipZlib)] : [];
   return [
     {
       row: 'amplitude extract zip->raw vs seed',
