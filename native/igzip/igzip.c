@@ -44,9 +44,24 @@ static void deflater_free(napi_env env, void *data, void *hint) {
   free(d);
 }
 
-static void inflater_reset(inflater_t *s) {
+static void inflater_init(inflater_t *s, int mode) {
+  s->mode = mode;
+  isal_inflate_init(&s->st);
+  s->st.crc_flag = mode == MODE_GZIP ? ISAL_GZIP : ISAL_DEFLATE;
+}
+
+// Another gzip member follows (concatenated .gz files are one valid stream, as gunzip reads them): a fresh state
+// that goes on with the same input and output.
+static void inflater_next_member(inflater_t *s) {
+  uint8_t *next_in = s->st.next_in, *next_out = s->st.next_out;
+  uint32_t avail_in = s->st.avail_in, avail_out = s->st.avail_out;
   isal_inflate_reset(&s->st);
-  s->st.crc_flag = s->mode == MODE_GZIP ? ISAL_GZIP : ISAL_DEFLATE;
+  s->st.crc_flag = ISAL_GZIP;
+  s->st.next_in = next_in;
+  s->st.avail_in = avail_in;
+  s->st.next_out = next_out;
+  s->st.avail_out = avail_out;
+  s->member_done = 0;
 }
 
 static int get_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
@@ -90,9 +105,7 @@ static napi_value new_inflater(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EIGZIP", "igzip: out of memory");
     return NULL;
   }
-  s->mode = (int)mode;
-  isal_inflate_init(&s->st);
-  s->st.crc_flag = mode == MODE_GZIP ? ISAL_GZIP : ISAL_DEFLATE;
+  inflater_init(s, (int)mode);
   CHECK(napi_create_external(env, s, inflater_free, NULL, &ext));
   return ext;
 }
@@ -126,17 +139,7 @@ static napi_value inflate_run(napi_env env, napi_callback_info info) {
     if (s->mode == MODE_RAW && s->finished) break; // bytes after the end of a raw stream are left unconsumed
     if (s->mode == MODE_GZIP && s->member_done) {
       if (s->st.avail_in == 0) break;
-      // Another gzip member follows (concatenated .gz files are one valid stream, as gunzip reads them).
-      uint8_t *next_in = s->st.next_in;
-      uint32_t avail_in = s->st.avail_in;
-      uint8_t *next_out = s->st.next_out;
-      uint32_t avail_out = s->st.avail_out;
-      inflater_reset(s);
-      s->st.next_in = next_in;
-      s->st.avail_in = avail_in;
-      s->st.next_out = next_out;
-      s->st.avail_out = avail_out;
-      s->member_done = 0;
+      inflater_next_member(s);
     }
     uint32_t before_out = s->st.avail_out;
     uint32_t before_in = s->st.avail_in;
@@ -282,9 +285,7 @@ static napi_value new_counter(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EIGZIP", "igzip: out of memory");
     return NULL;
   }
-  c->inf.mode = MODE_GZIP;
-  isal_inflate_init(&c->inf.st);
-  c->inf.st.crc_flag = ISAL_GZIP;
+  inflater_init(&c->inf, MODE_GZIP);
   c->last = -1;
   c->limit = limit;
   CHECK(napi_create_external(env, c, counter_free, NULL, &ext));
@@ -301,12 +302,7 @@ static void count_execute(napi_env env, void *data) {
   for (;;) {
     if (s->member_done) {
       if (s->st.avail_in == 0) break;
-      uint8_t *next_in = s->st.next_in;
-      uint32_t avail_in = s->st.avail_in;
-      inflater_reset(s);
-      s->st.next_in = next_in;
-      s->st.avail_in = avail_in;
-      s->member_done = 0;
+      inflater_next_member(s); // the output pointers are set just below
     }
     s->st.next_out = c->scratch;
     s->st.avail_out = SCRATCH;
