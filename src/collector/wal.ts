@@ -116,11 +116,6 @@ export async function deflateEntry(plain: Buffer): Promise<Buffer> {
   return packEntry(plain, c.name === 'zlib' ? await deflateRawAsync(body, { level: 1 }) : c.deflateRawSync(body, { level: 1 }));
 }
 
-/** deflateEntry, always on the calling thread. */
-export function deflateEntrySync(plain: Buffer): Buffer {
-  return packEntry(plain, codec().deflateRawSync(plain.subarray(HEADER + 12), { level: 1 }));
-}
-
 function packEntry(plain: Buffer, packed: Buffer): Buffer {
   const arrivalMs = plain.readDoubleLE(HEADER);
   const n = plain.readUInt32LE(HEADER + 8);
