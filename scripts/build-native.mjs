@@ -3,6 +3,8 @@
 //   uses Node's zlib (same results, 3-5x more CPU for inflate/deflate).
 // - native/event-scan: the collector's GitHub event byte scanner (plain C, no library). Not built: the JS scanner is
 //   used (same answers, ~3x more CPU per event: 2.7 vs 0.86 µs).
+// - native/base64: the collector's base64 decoder for PutRecordBatch bodies (plain C, AVX2 when the CPU has it). Not
+//   built: Node's decoder through strings is used (same answers, more copies and garbage per request).
 // A failure only warns (exit 0); EVENTLAKE_REQUIRE_NATIVE=1 makes it an error.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,4 +29,5 @@ function build(name, output, fallback, precheck) {
 
 build('igzip', 'igzip.node', 'node:zlib', () => (existsSync('/usr/include/isa-l/igzip_lib.h') ? undefined : 'ISA-L headers missing (apt install libisal-dev)'));
 build('event-scan', 'event_scan.node', 'the JS GitHub event scanner');
+build('base64', 'base64.node', "Node's base64 decoder");
 process.exit(failed && strict ? 1 : 0);

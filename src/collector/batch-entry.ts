@@ -1,11 +1,13 @@
 // PutRecordBatch's ack path without intermediate copies or garbage: the base64 Data of each record is decoded
 // from the request body straight into its place in one (pooled) WAL entry: no per-record Buffer, no second copy
 // into the entry, no per-record string. Per-record checks that are cheap up front happen here: length limit and
-// base64 validity.
+// base64 validity. The decoding itself is native/base64 (via native-base64.ts) when built, reading the body's bytes in
+// place; else Node's decoder through latin1 strings.
 // Everything else (JSON validity, the GitHub schema) is the transform's job at delivery.
 import type { ScannedBatch } from './batch-body.ts';
 import type { BufferPool } from './buffer-pool.ts';
 import { entrySize, entryTableOffset, finishEntry } from './wal.ts';
+import { nativeDecodeSpans } from './native-base64.ts';
 
 export interface RecordFailure {
   code: string;
@@ -42,7 +44,44 @@ export function estimateEntryBytes(scan: ScannedBatch): number {
   return entrySize(scan.count, data);
 }
 
-export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: number, maxRecordBytes: number, pool?: BufferPool): DecodedBatch {
+/** Decodes the spans with lens[i] >= 0 into dst from `off`, marking invalid ones -2; returns the end (native-base64.ts). */
+export type SpanDecoder = (src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, off: number) => number;
+
+/** Node's decoder (the addon is not built or the CPU has no AVX2), with the addon's contract. */
+export const decodeSpansWithNode: SpanDecoder = (src, spans, n, lens, dst, off) => {
+  const body = src instanceof Buffer ? src : Buffer.from(src.buffer, src.byteOffset, src.length);
+  const entry = dst instanceof Buffer ? dst : Buffer.from(dst.buffer, dst.byteOffset, dst.length);
+  // Node decodes base64 only from strings. The Data spans are read as latin1 strings of up to ~64 KB (a group of
+  // neighbouring records, each decoded from a slice of it, which is a view, not a copy): young-generation strings
+  // that die right away. One string of the whole body would be over 1 MB, an external string: ~1 MB of external
+  // memory per request, which made V8 run a mark-compact every few requests ("GC in old space requested"); 500
+  // separate 2 KB strings cost an allocation each. (A JS table decoder reading the bytes directly allocates nothing
+  // but cost ~2 µs more per 1.8 KB event than Node's decoder.)
+  let text = '';
+  let textStart = 0;
+  let textEnd = 0;
+  for (let i = 0; i < n; i++) {
+    const len = lens[i]!;
+    if (len < 0) continue;
+    const a = spans[2 * i]!;
+    const b = spans[2 * i + 1]!;
+    if (b > textEnd) {
+      textStart = a;
+      textEnd = Math.max(b, Math.min(a + TEXT_GROUP, spans[2 * n - 1]!));
+      text = body.toString('latin1', a, textEnd);
+    }
+    // Node's decoder skips characters outside the alphabet: a short write means invalid Data.
+    const written = len === 0 ? 0 : entry.write(text.substring(a - textStart, b - textStart), off, len, 'base64');
+    if (written !== len) lens[i] = -2;
+    else off += len;
+  }
+  return off;
+};
+
+/** The decoder in use: the native one when it loads with its SIMD path. */
+export const defaultSpanDecoder: SpanDecoder = nativeDecodeSpans ?? decodeSpansWithNode;
+
+export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: number, maxRecordBytes: number, pool?: BufferPool, decodeSpans: SpanDecoder = defaultSpanDecoder): DecodedBatch {
   const { count: n, spans } = scan;
   let failures: (RecordFailure | undefined)[] | undefined;
   const fail = (i: number, f: RecordFailure) => {
@@ -70,42 +109,20 @@ export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: nu
   const size = entrySize(candidates, total);
   const backing = pool ? pool.take(size) : Buffer.allocUnsafe(size);
   let entry = backing.subarray(0, size);
-  let off = entryTableOffset(candidates);
+  const dataStart = entryTableOffset(candidates);
+  const off = decodeSpans(body, spans, n, lens, entry, dataStart);
+  // The table: lengths of the good records; lens[i] === -2 marks a record whose Data did not decode.
   let good = 0;
-  // Node decodes base64 only from strings. The Data spans are read as latin1 strings of up to ~64 KB (a group of
-  // neighbouring records, each decoded from a slice of it, which is a view, not a copy): young-generation strings
-  // that die right away. One string of the whole body would be over 1 MB, an external string: ~1 MB of external
-  // memory per request, which made V8 run a mark-compact every few requests ("GC in old space requested"); 500
-  // separate 2 KB strings cost an allocation each. (A JS table decoder reading the bytes directly allocates nothing
-  // but cost ~2 µs more per 1.8 KB event than Node's decoder.)
-  let text = '';
-  let textStart = 0;
-  let textEnd = 0;
   for (let i = 0; i < n; i++) {
     const len = lens[i]!;
-    if (len < 0) continue;
-    const a = spans[2 * i]!;
-    const b = spans[2 * i + 1]!;
-    if (b > textEnd) {
-      textStart = a;
-      textEnd = Math.max(b, Math.min(a + TEXT_GROUP, spans[2 * n - 1]!));
-      text = body.toString('latin1', a, textEnd);
-    }
-    // Node's decoder skips characters outside the alphabet: a short write means invalid Data.
-    const written = len === 0 ? 0 : entry.write(text.substring(a - textStart, b - textStart), off, len, 'base64');
-    if (written !== len) {
-      fail(i, { code: 'InvalidArgumentException', message: 'Data is not valid base64' });
-      continue;
-    }
-    entry.writeUInt32LE(len, entryTableOffset(good));
-    good++;
-    off += len;
+    if (len >= 0) entry.writeUInt32LE(len, entryTableOffset(good++));
+    else if (len === -2) fail(i, { code: 'InvalidArgumentException', message: 'Data is not valid base64' });
   }
   if (good === 0) {
     pool?.give(backing);
     return { count: 0, rawBytes: 0, failures };
   }
-  const rawBytes = off - entryTableOffset(candidates);
+  const rawBytes = off - dataStart;
   if (good < candidates) {
     // Rare: some records were invalid base64. Close the gap between the (shorter) table and the data.
     entry.copyWithin(entryTableOffset(good), entryTableOffset(candidates), off);
