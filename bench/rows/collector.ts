@@ -16,6 +16,10 @@ import { percentile, type BenchRow } from '../lib/measure.ts';
 import { codec } from '../../src/codec/index.ts';
 import { githubEventScanner, isNormalGithubEventJs } from '../../src/collector/github-event-scan.ts';
 import { nativeIsNormalGithubEvent, nativeScanProblem } from '../../src/collector/native-scan.ts';
+import { decodeBatchEntry, decodeSpansWithNode, type SpanDecoder } from '../../src/collector/batch-entry.ts';
+import { scanBatchBody } from '../../src/collector/batch-body.ts';
+import { BufferPool } from '../../src/collector/buffer-pool.ts';
+import { nativeBase64Problem, nativeDecodeSpans } from '../../src/collector/native-base64.ts';
 
 const self = fileURLToPath(import.meta.url);
 const BATCH = 500;
@@ -306,8 +310,46 @@ function scannerRow(opts: BenchOptions): BenchRow {
   };
 }
 
+/** CPU µs per event to decode a PutRecordBatch body into its WAL entry (process CPU time, best of 5 passes). */
+function decodeCpuUs(decode: SpanDecoder, body: Buffer, passes: number): number {
+  const scan = scanBatchBody(body)!;
+  const pool = new BufferPool(4); // as the server does: a fresh megabyte per body would measure page faults
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < passes; i++) {
+      const d = decodeBatchEntry(body, scan, 0, 1000 * 1024, pool, decode);
+      if (d.count !== BATCH) throw new Error('decode bench: a record failed');
+      pool.give(d.backing);
+    }
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / (passes * BATCH));
+  }
+  return best;
+}
+
+/** The ack path's base64 decoding, native/base64 vs Node's decoder through strings, on the body the load sends. */
+function base64Row(opts: BenchOptions): BenchRow {
+  const body = Buffer.from(batchBody(fixtureLines(opts.repoRoot), 0));
+  const passes = opts.quick ? 100 : 400;
+  const node = decodeCpuUs(decodeSpansWithNode, body, passes);
+  const nat = nativeDecodeSpans ? decodeCpuUs(nativeDecodeSpans, body, passes) : undefined;
+  return {
+    row: 'collector: PutRecordBatch decode CPU per event (native base64 vs Node)',
+    ours: nat === undefined ? 'not in use' : `${nat.toFixed(2)} µs`,
+    comparison: `${node.toFixed(2)} µs Node`,
+    ratio: nat === undefined ? null : nat / node,
+    target: 'reported (native used when built, on AVX2)',
+    pass: null,
+    notes:
+      `decodeBatchEntry of one ${BATCH}-record body (${(body.length / 1e6).toFixed(2)} MB, real events) into a WAL entry with CRC, x ${passes}, CPU time per event, best of 5, same process. ` +
+      (nat === undefined ? `native decoder not in use: ${nativeBase64Problem}` : 'native = native/base64 (AVX2, one N-API call per body)'),
+  };
+}
+
 export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
   const scan = scannerRow(opts);
+  const decode = base64Row(opts);
   const seconds = opts.quick ? 3 : 15;
   const rounds = opts.quick ? 1 : 3;
   const concurrency = 8;
@@ -366,6 +408,7 @@ export async function rows(opts: BenchOptions): Promise<BenchRow[]> {
       notes: `collector RSS at 1/3 of the load ${Math.round(r.rssThird)} MB, at the end ${Math.round(r.rssEnd)} MB`,
     },
     scan,
+    decode,
   ];
 }
 
