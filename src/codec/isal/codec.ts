@@ -87,15 +87,15 @@ class Inflater implements Coder {
       if (st < 0) throw codecError('Z_DATA_ERROR', ISAL_ERRORS[st] ?? `igzip error ${st}`);
       this.off += this.res[0]!;
       const produced = this.res[1]!;
-      // Output full: more may be waiting, even with the input used up. Otherwise the input is used up or stuck.
-      if (produced < free.length) {
-        if (this.off >= this.input.length) {
-          this.drained = true;
-          this.input = EMPTY;
-        } else if (this.mode === 0 && this.res[2]) throw codecError('Z_DATA_ERROR', `${this.input.length - this.off} bytes after the end of the deflate stream`);
-        else if (!this.res[0] && !produced) throw codecError('Z_DATA_ERROR', 'inflate made no progress');
+      // Output full: more may be waiting, even with the input used up.
+      if (produced < free.length && this.off >= this.input.length) {
+        this.drained = true;
+        this.input = EMPTY;
       }
-      if (produced) return this.out.take(produced);
+      if (produced) return this.out.take(produced); // a problem with the rest shows on the next step
+      if (this.drained) break;
+      if (this.mode === 0 && this.res[2]) throw codecError('Z_DATA_ERROR', `${this.input.length - this.off} bytes after the end of the deflate stream`);
+      if (!this.res[0]) throw codecError('Z_DATA_ERROR', 'inflate made no progress');
     }
     if (this.last && !this.res[2]) throw codecError('Z_BUF_ERROR', this.seenInput ? 'unexpected end of file' : 'empty input, not a compressed stream');
     return null;
@@ -167,9 +167,14 @@ class CoderStream extends Transform {
   }
   override _read(size: number): void {
     const cb = this.waiting;
-    if (!cb) return super._read(size); // Transform's own: releases a finished write held while the buffer was full
-    this.waiting = null;
-    this.run(cb);
+    if (cb) {
+      this.waiting = null;
+      this.run(cb);
+    }
+    // Transform's own _read releases a finished write's callback it held because the buffer was full. That includes
+    // one run() just finished: read() calls _read before it takes the buffer, so Transform may find it still full,
+    // and with nothing pushed no further _read would come.
+    if (!this.waiting) super._read(size);
   }
   private run(cb: TransformCallback): void {
     try {
