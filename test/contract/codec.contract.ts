@@ -37,7 +37,7 @@ async function failure(stream: NodeJS.ReadWriteStream, input: Buffer): Promise<N
   assert.fail('the stream was expected to fail');
 }
 
-/** ~8 MiB of NDJSON (+ random tail): one write of its gzip is ~600 output chunks of 16 KiB. */
+/** ~8 MiB of NDJSON (+ random tail): one write of its gzip is ~500 output chunks of 16 KiB. */
 let bigData: { data: Buffer; gz: Buffer } | undefined;
 const big = () => {
   if (bigData) return bigData;
