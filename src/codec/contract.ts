@@ -13,7 +13,10 @@ export type CodecName = 'isal' | 'zlib';
 export type CodecErrorCode = 'Z_DATA_ERROR' | 'Z_BUF_ERROR' | 'LIMIT';
 
 export interface StreamOptions {
-  /** Size of output chunks (bytes). */
+  /**
+   * Size of output chunks (bytes). A stream holds one or two chunks of unread output at most: it works a chunk at a time
+   * and waits for its reader, also in the middle of one large write (as node:zlib does).
+   */
   chunkSize?: number;
 }
 

@@ -20,7 +20,7 @@ export interface ScanResult {
 
 export async function scanGzipLines(path: string, onLine: (l: RawLine) => void | Promise<void>): Promise<ScanResult> {
   const gunzip = codec().createGunzip({ chunkSize: 1 << 18 });
-  // Small reads: igzip inflates each read synchronously into one burst of output (see models/github/lines.ts).
+  // 128 KiB reads: less peak RSS than larger ones at the same CPU (measured in models/github/lines.ts).
   const src = createReadStream(path, { highWaterMark: 1 << 17 });
   src.on('error', (e) => gunzip.destroy(e));
   src.pipe(gunzip);

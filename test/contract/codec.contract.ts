@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import type { GzipCodec } from '../../src/codec/contract.ts';
@@ -34,6 +35,64 @@ async function failure(stream: NodeJS.ReadWriteStream, input: Buffer): Promise<N
     return e as NodeJS.ErrnoException;
   }
   assert.fail('the stream was expected to fail');
+}
+
+/** ~8 MiB of NDJSON (+ random tail): one write of its gzip is ~500 output chunks of 16 KiB. */
+let bigData: { data: Buffer; gz: Buffer } | undefined;
+const big = () => {
+  if (bigData) return bigData;
+  const data = sample(110_000);
+  return (bigData = { data, gz: zlib.gzipSync(data, { level: 1 }) });
+};
+
+/** The most a stream may hold in its readable buffer while nobody reads: about two output chunks. */
+const bufferBound = (s: Transform, chunkSize: number) => 2 * Math.max(chunkSize, s.readableHighWaterMark);
+
+/** Reads `s` to the end in paused mode, noting the most bytes it held buffered before each read. */
+function drainPaused(s: Transform): Promise<{ out: Buffer; maxBuffered: number }> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let maxBuffered = s.readableLength;
+    s.on('readable', () => {
+      for (;;) {
+        maxBuffered = Math.max(maxBuffered, s.readableLength);
+        const c = s.read() as Buffer | null;
+        if (c === null) return;
+        parts.push(c);
+      }
+    });
+    s.on('end', () => resolve({ out: Buffer.concat(parts), maxBuffered }));
+    s.on('error', reject);
+  });
+}
+
+/**
+ * Pipes `input` (written as one chunk) through `s` into a consumer that takes one chunk per event-loop turn.
+ * Returns what the consumer got, the most bytes `s` held buffered, the pipeline's error and how many 'error' events
+ * `s` emitted (counted after it closed).
+ */
+async function slowPipe(s: Transform, input: Buffer, chunkSize: number) {
+  const parts: Buffer[] = [];
+  let maxBuffered = 0;
+  let errors = 0;
+  s.on('error', () => errors++);
+  const sink = new Writable({
+    highWaterMark: chunkSize,
+    write(c: Buffer, _e, cb) {
+      maxBuffered = Math.max(maxBuffered, s.readableLength);
+      parts.push(c);
+      setImmediate(cb);
+    },
+  });
+  let error: NodeJS.ErrnoException | undefined;
+  try {
+    await pipeline(Readable.from([input]), s, sink);
+  } catch (e) {
+    error = e as NodeJS.ErrnoException;
+  }
+  if (!s.closed) await once(s, 'close');
+  await new Promise((r) => setImmediate(r));
+  return { out: Buffer.concat(parts), maxBuffered, error, errors };
 }
 
 export function codecContract(c: GzipCodec): void {
@@ -95,6 +154,94 @@ export function codecContract(c: GzipCodec): void {
     assert.ok(zlib.inflateRawSync(c.deflateRawSync(data)).equals(data));
     const e = await failure(c.createInflateRaw(), raw.subarray(0, raw.length - 10));
     assert.equal(e.code, 'Z_BUF_ERROR');
+  });
+
+  // Backpressure inside one write: a large chunk is processed an output chunk at a time, and the codec waits for
+  // the reader when its readable buffer is full (as node:zlib does), instead of producing the whole output at once.
+  const small = 16_384;
+
+  test(`${c.name}: one large gzip (or raw deflate) write is inflated in bounded steps while nobody reads`, async () => {
+    const { data, gz } = big();
+    const raw = zlib.deflateRawSync(data, { level: 1 });
+    for (const [g, input] of [[c.createGunzip({ chunkSize: small }), gz], [c.createInflateRaw({ chunkSize: small }), raw]] as const) {
+      const drained = drainPaused(g);
+      g.write(input);
+      g.end();
+      const bound = bufferBound(g, small);
+      assert.ok(g.readableLength <= bound, `${g.readableLength} bytes buffered right after the write (bound ${bound})`);
+      const { out, maxBuffered } = await drained;
+      assert.ok(maxBuffered <= bound, `${maxBuffered} bytes buffered at most (bound ${bound})`);
+      assert.ok(out.equals(data));
+    }
+  });
+
+  test(`${c.name}: one large write to gzip is deflated in bounded steps while nobody reads`, async () => {
+    const { data } = big();
+    const z = c.createGzip({ chunkSize: small });
+    const drained = drainPaused(z);
+    z.write(data);
+    z.end();
+    const bound = bufferBound(z, small);
+    assert.ok(z.readableLength <= bound, `${z.readableLength} bytes buffered right after the write (bound ${bound})`);
+    const { out, maxBuffered } = await drained;
+    assert.ok(maxBuffered <= bound, `${maxBuffered} bytes buffered at most (bound ${bound})`);
+    assert.ok(out.length > 20 * small, `${out.length} bytes of gzip`);
+    assert.ok(zlib.gunzipSync(out).equals(data));
+  });
+
+  test(`${c.name}: a slow consumer in a pipeline gets exact output from one large write, both ways`, async () => {
+    const { data, gz: input } = big();
+    const g = c.createGunzip({ chunkSize: small });
+    const inflated = await slowPipe(g, input, small);
+    assert.equal(inflated.error, undefined);
+    assert.ok(inflated.out.equals(data));
+    assert.ok(inflated.maxBuffered <= bufferBound(g, small), `gunzip held ${inflated.maxBuffered} bytes`);
+    const z = c.createGzip({ chunkSize: small, level: 6 });
+    const deflated = await slowPipe(z, data, small);
+    assert.equal(deflated.error, undefined);
+    assert.ok(zlib.gunzipSync(deflated.out).equals(data));
+    assert.ok(deflated.maxBuffered <= bufferBound(z, small), `gzip held ${deflated.maxBuffered} bytes`);
+  });
+
+  test(`${c.name}: an async-iterating reader gets exact output from many small writes, both ways`, async () => {
+    // read() asks for more before it takes what is buffered, so it may find a write finished on a full buffer.
+    const input = big().data.subarray(0, 2_000_000);
+    const iterate = async (s: Transform, from: Buffer, piece: number) => {
+      const pieces: Buffer[] = [];
+      for (let off = 0; off < from.length; off += piece) pieces.push(from.subarray(off, off + piece));
+      const done = pipeline(Readable.from(pieces), s);
+      const parts: Buffer[] = [];
+      for await (const b of s) parts.push(b as Buffer);
+      await done;
+      return Buffer.concat(parts);
+    };
+    const gz = await iterate(c.createGzip({ chunkSize: small }), input, 5000);
+    assert.ok(zlib.gunzipSync(gz).equals(input));
+    for (const piece of [1000, 3000]) assert.ok((await iterate(c.createGunzip({ chunkSize: small }), gz, piece)).equals(input), `pieces of ${piece}`);
+  });
+
+  test(`${c.name}: corrupt data after many output chunks of one write fails once with Z_DATA_ERROR`, async () => {
+    const { data, gz: input } = big();
+    const badCrc = Buffer.from(input);
+    badCrc[badCrc.length - 6]! ^= 1;
+    const cases = { 'bytes that are not gzip after the member': Buffer.concat([input, Buffer.from('not a gzip member\n'.repeat(8))]), 'a damaged CRC-32': badCrc };
+    for (const [what, bad] of Object.entries(cases)) {
+      const r = await slowPipe(c.createGunzip({ chunkSize: small }), bad, small);
+      assert.equal(r.error?.code, 'Z_DATA_ERROR', `${what}: ${r.error?.message}`);
+      assert.equal(r.errors, 1, `${what}: ${r.errors} error events`);
+      assert.ok(r.out.equals(data.subarray(0, r.out.length)), `${what}: output is not a prefix of the data`);
+      // The consumer got most of the output before the error (none of it piled up unread).
+      assert.ok(r.out.length > data.length / 2, `${what}: ${r.out.length} of ${data.length} bytes before the error`);
+    }
+  });
+
+  test(`${c.name}: one large truncated write fails with Z_BUF_ERROR at the end`, async () => {
+    const { data, gz: input } = big();
+    const r = await slowPipe(c.createGunzip({ chunkSize: small }), input.subarray(0, input.length - 1000), small);
+    assert.equal(r.error?.code, 'Z_BUF_ERROR', r.error?.message);
+    assert.equal(r.errors, 1);
+    assert.ok(r.out.equals(data.subarray(0, r.out.length)));
+    assert.ok(r.out.length > data.length / 2, `${r.out.length} of ${data.length} bytes before the error`);
   });
 
   /** Feeds the counter in pieces of `size` bytes, one write at a time. */

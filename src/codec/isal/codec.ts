@@ -1,8 +1,8 @@
 // ISA-L igzip behind the codec contract: the same streams as node:zlib, but the work runs synchronously in the calling
 // thread (3-5x less CPU per byte than zlib on x86; callers that need parallelism already run in worker threads).
 // Output is written into a chunk buffer that is handed out in slices, so a call allocates nothing on the C side.
-// One write's whole output is produced before the write returns (zlib yields between its chunks): a 1 MiB gzip write
-// inflates to ~8 MB at once, so callers that stream large inputs read in bounded pieces (64-256 KiB).
+// Like zlib, a stream produces one output chunk at a time and waits for its reader when the readable buffer is full,
+// even in the middle of one write: a 1 MiB gzip write does not inflate ~8 MB at once, whatever size callers read in.
 import { Transform, type TransformCallback } from 'node:stream';
 import { codecError, type DeflateOptions, type GunzipCounter, type GzipCodec, type LineCount, type StreamOptions } from '../contract.ts';
 import type { IgzipAddon } from './native.ts';
@@ -45,10 +45,24 @@ class OutBuffer {
   }
 }
 
-class Inflater {
+/**
+ * One coder pass at a time: begin() hands it an input (a write's chunk, or nothing with `last` at the end), then each
+ * step() runs until one output slice is ready (returned) or the input is used up with no output waiting (null).
+ * Errors are thrown (zlib's codes). The stream calls step() only while its reader wants more.
+ */
+interface Coder {
+  begin(input: Uint8Array, last: boolean): void;
+  step(): Buffer | null;
+}
+
+class Inflater implements Coder {
   private readonly h: object;
   private readonly res = new Uint32Array(4);
   private readonly out: OutBuffer;
+  private input: Uint8Array = EMPTY;
+  private off = 0;
+  private last = false;
+  private drained = true;
   private seenInput = false;
   constructor(
     private readonly addon: IgzipAddon,
@@ -58,34 +72,44 @@ class Inflater {
     this.h = addon.newInflater(mode);
     this.out = new OutBuffer(chunkSize);
   }
-  /** Inflates all of input, handing each output slice to emit. */
-  write(input: Uint8Array, emit: (b: Buffer) => void): void {
+  begin(input: Uint8Array, last: boolean): void {
     if (input.length) this.seenInput = true;
-    let off = 0;
-    for (;;) {
-      const free = this.out.free();
-      const st = this.addon.inflate(this.h, off ? input.subarray(off) : input, free, this.res);
-      if (st < 0) throw codecError('Z_DATA_ERROR', ISAL_ERRORS[st] ?? `igzip error ${st}`);
-      off += this.res[0]!;
-      const produced = this.res[1]!;
-      if (produced) emit(this.out.take(produced));
-      if (produced === free.length) continue; // output full: more may be waiting
-      if (off >= input.length) return;
-      if (this.mode === 0 && this.res[2]) throw codecError('Z_DATA_ERROR', `${input.length - off} bytes after the end of the deflate stream`);
-      if (!this.res[0] && !produced) throw codecError('Z_DATA_ERROR', 'inflate made no progress');
-    }
+    this.input = input;
+    this.off = 0;
+    this.last = last;
+    this.drained = false;
   }
-  /** Drains what is left; throws Z_BUF_ERROR when the stream (gzip: the last member) is incomplete. */
-  end(emit: (b: Buffer) => void): void {
-    this.write(EMPTY, emit);
-    if (!this.res[2]) throw codecError('Z_BUF_ERROR', this.seenInput ? 'unexpected end of file' : 'empty input, not a compressed stream');
+  /** At the end (`last`): throws Z_BUF_ERROR when the stream (gzip: the last member) is incomplete. */
+  step(): Buffer | null {
+    while (!this.drained) {
+      const free = this.out.free();
+      const st = this.addon.inflate(this.h, this.off ? this.input.subarray(this.off) : this.input, free, this.res);
+      if (st < 0) throw codecError('Z_DATA_ERROR', ISAL_ERRORS[st] ?? `igzip error ${st}`);
+      this.off += this.res[0]!;
+      const produced = this.res[1]!;
+      // Output full: more may be waiting, even with the input used up.
+      if (produced < free.length && this.off >= this.input.length) {
+        this.drained = true;
+        this.input = EMPTY;
+      }
+      if (produced) return this.out.take(produced); // a problem with the rest shows on the next step
+      if (this.drained) break;
+      if (this.mode === 0 && this.res[2]) throw codecError('Z_DATA_ERROR', `${this.input.length - this.off} bytes after the end of the deflate stream`);
+      if (!this.res[0]) throw codecError('Z_DATA_ERROR', 'inflate made no progress');
+    }
+    if (this.last && !this.res[2]) throw codecError('Z_BUF_ERROR', this.seenInput ? 'unexpected end of file' : 'empty input, not a compressed stream');
+    return null;
   }
 }
 
-class Deflater {
+class Deflater implements Coder {
   private readonly h: object;
   private readonly res = new Uint32Array(4);
   private readonly out: OutBuffer;
+  private input: Uint8Array = EMPTY;
+  private off = 0;
+  private last = false;
+  private drained = true;
   constructor(
     private readonly addon: IgzipAddon,
     level: number,
@@ -95,58 +119,84 @@ class Deflater {
     this.h = addon.newDeflater(level, format);
     this.out = new OutBuffer(chunkSize);
   }
-  write(input: Uint8Array, emit: (b: Buffer) => void): void {
-    let off = 0;
-    for (;;) {
+  begin(input: Uint8Array, last: boolean): void {
+    this.input = input;
+    this.off = 0;
+    this.last = last;
+    this.drained = false;
+  }
+  /** With `last` the member is finished (trailer written) before step() returns null. */
+  step(): Buffer | null {
+    while (!this.drained) {
       const free = this.out.free();
-      const st = this.addon.deflate(this.h, off ? input.subarray(off) : input, free, 0, this.res);
+      const st = this.addon.deflate(this.h, this.off ? this.input.subarray(this.off) : this.input, free, this.last ? 1 : 0, this.res);
       if (st < 0) throw codecError('Z_DATA_ERROR', `igzip deflate error ${st}`);
-      off += this.res[0]!;
-      if (this.res[1]) emit(this.out.take(this.res[1]!));
-      if (off >= input.length && this.res[1]! < free.length) return;
+      this.off += this.res[0]!;
+      const produced = this.res[1]!;
+      if (this.last ? this.res[2] : this.off >= this.input.length && produced < free.length) {
+        this.drained = true;
+        this.input = EMPTY;
+      }
+      if (produced) return this.out.take(produced);
     }
-  }
-  end(emit: (b: Buffer) => void): void {
-    do {
-      const free = this.out.free();
-      const st = this.addon.deflate(this.h, EMPTY, free, 1, this.res);
-      if (st < 0) throw codecError('Z_DATA_ERROR', `igzip deflate error ${st}`);
-      if (this.res[1]) emit(this.out.take(this.res[1]!));
-    } while (!this.res[2]);
+    return null;
   }
 }
 
-interface Coder {
-  write(input: Uint8Array, emit: (b: Buffer) => void): void;
-  end(emit: (b: Buffer) => void): void;
-}
-
-function coderStream(coder: Coder, o?: StreamOptions): Transform {
-  return new Transform({
-    readableHighWaterMark: o?.chunkSize ?? DEFAULT_CHUNK,
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      try {
-        coder.write(chunk, (b) => this.push(b));
-      } catch (e) {
-        return cb(e as Error);
+/**
+ * A Transform that runs its coder one output slice at a time: when push() says the readable side is full it stops
+ * mid-input, and _read (the reader wants more) resumes it, as node:zlib does. The write's (or end's) callback runs
+ * once, when the input is used up or with the first error, so a large write never piles up its whole output.
+ */
+class CoderStream extends Transform {
+  /** Callback of the input being processed while we wait for the reader. */
+  private waiting: TransformCallback | null = null;
+  constructor(
+    private readonly coder: Coder,
+    o?: StreamOptions,
+  ) {
+    super({ readableHighWaterMark: o?.chunkSize ?? DEFAULT_CHUNK });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.coder.begin(chunk, false);
+    this.run(cb);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.coder.begin(EMPTY, true);
+    this.run(cb);
+  }
+  override _read(size: number): void {
+    const cb = this.waiting;
+    if (cb) {
+      this.waiting = null;
+      this.run(cb);
+    }
+    // Transform's own _read releases a finished write's callback it held because the buffer was full. That includes
+    // one run() just finished: read() calls _read before it takes the buffer, so Transform may find it still full,
+    // and with nothing pushed no further _read would come.
+    if (!this.waiting) super._read(size);
+  }
+  private run(cb: TransformCallback): void {
+    try {
+      for (let out = this.coder.step(); out !== null; out = this.coder.step()) {
+        if (!this.push(out)) {
+          this.waiting = cb;
+          return;
+        }
       }
-      cb();
-    },
-    flush(cb: TransformCallback) {
-      try {
-        coder.end((b) => this.push(b));
-      } catch (e) {
-        return cb(e as Error);
-      }
-      cb();
-    },
-  });
+    } catch (e) {
+      return cb(e as Error);
+    }
+    cb();
+  }
 }
 
 function runAll(coder: Coder, data: Uint8Array): Buffer {
   const parts: Buffer[] = [];
-  coder.write(data, (b) => parts.push(b));
-  coder.end((b) => parts.push(b));
+  for (const last of [false, true]) {
+    coder.begin(last ? EMPTY : data, last);
+    for (let out = coder.step(); out !== null; out = coder.step()) parts.push(out);
+  }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
@@ -183,9 +233,9 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
   const chunk = (o?: StreamOptions) => o?.chunkSize ?? DEFAULT_CHUNK;
   return {
     name: 'isal',
-    createGunzip: (o) => coderStream(new Inflater(addon, 1, chunk(o)), o),
-    createInflateRaw: (o) => coderStream(new Inflater(addon, 0, chunk(o)), o),
-    createGzip: (o) => coderStream(new Deflater(addon, isalLevel(o), 1, chunk(o)), o),
+    createGunzip: (o) => new CoderStream(new Inflater(addon, 1, chunk(o)), o),
+    createInflateRaw: (o) => new CoderStream(new Inflater(addon, 0, chunk(o)), o),
+    createGzip: (o) => new CoderStream(new Deflater(addon, isalLevel(o), 1, chunk(o)), o),
     gzipSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 1, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
     gunzipSync: (data) => runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     deflateRawSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 0, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
