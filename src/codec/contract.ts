@@ -1,6 +1,6 @@
 // The gzip/deflate codec contract. Every byte the lake inflates or deflates in bulk (export zips, raw .json.gz
 // checks, unzip, collector WAL and delivery) goes through one of these, so the fast native codec (ISA-L igzip) and
-// Node's zlib are interchangeable and pass the same contract tests (test/codec/codec.contract.test.ts).
+// Node's zlib are interchangeable and pass the same contract tests (test/contract/codec.contract.ts, run by test/codec/codecs.test.ts).
 import type { Transform } from 'node:stream';
 
 export type CodecName = 'isal' | 'zlib';
