@@ -52,6 +52,17 @@ export interface GzipCodec {
   createGzip(o?: DeflateOptions): Transform;
   gzipSync(data: Uint8Array, o?: DeflateOptions): Buffer;
   gunzipSync(data: Uint8Array): Buffer;
+  /**
+   * One gzip member of all of data, written at the start of out (no allocation per call: callers reuse out).
+   * Returns its length. Throws LIMIT when out is too small (data.length + 1 KiB always suffices).
+   */
+  gzipInto(data: Uint8Array, out: Uint8Array, o?: DeflateOptions): number;
+  /**
+   * Inflates exactly one gzip member (data holds nothing after it) into out; returns the bytes written.
+   * Z_DATA_ERROR for damaged data, a bad trailer or bytes after the member; Z_BUF_ERROR when truncated; LIMIT when
+   * out is too small.
+   */
+  gunzipInto(data: Uint8Array, out: Uint8Array): number;
   deflateRawSync(data: Uint8Array, o?: DeflateOptions): Buffer;
   inflateRawSync(data: Uint8Array): Buffer;
   createGunzipCounter(o: { maxBytes: number }): GunzipCounter;

@@ -240,6 +240,19 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
     gunzipSync: (data) => runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     deflateRawSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 0, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
     inflateRawSync: (data) => runAll(new Inflater(addon, 0, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
+    // Interim (allocating) versions; to be replaced by one-shot native calls into out.
+    gzipInto: (data, out, o) => {
+      const r = runAll(new Deflater(addon, isalLevel(o), 1, Math.max(DEFAULT_CHUNK, data.length + 1024)), data);
+      if (r.length > out.length) throw codecError('LIMIT', `${r.length} bytes do not fit the ${out.length} given`);
+      out.set(r);
+      return r.length;
+    },
+    gunzipInto: (data, out) => {
+      const r = runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data);
+      if (r.length > out.length) throw codecError('LIMIT', `${r.length} bytes do not fit the ${out.length} given`);
+      out.set(r);
+      return r.length;
+    },
     createGunzipCounter: (o) => isalCounter(addon, o.maxBytes),
     crc32: (data, previous) => addon.crc32(data, previous ?? 0),
   };

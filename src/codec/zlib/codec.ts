@@ -48,6 +48,12 @@ function zlibCounter(maxBytes: number): GunzipCounter {
   };
 }
 
+function copyInto(src: Buffer, out: Uint8Array): number {
+  if (src.length > out.length) throw codecError('LIMIT', `${src.length} bytes do not fit the ${out.length} given`);
+  out.set(src);
+  return src.length;
+}
+
 export const zlibCodec: GzipCodec = {
   name: 'zlib',
   createGunzip: (o?: StreamOptions) => zlib.createGunzip({ chunkSize: o?.chunkSize }),
@@ -55,6 +61,22 @@ export const zlibCodec: GzipCodec = {
   createGzip: (o?: DeflateOptions) => zlib.createGzip({ level: level(o), chunkSize: o?.chunkSize }),
   gzipSync: (data, o) => zlib.gzipSync(data, { level: level(o) }),
   gunzipSync: (data) => zlib.gunzipSync(data),
+  gzipInto: (data, out, o) => copyInto(zlib.gzipSync(data, { level: level(o) }), out),
+  gunzipInto: (data, out) => {
+    if (data.length < 18 || data[0] !== 0x1f || data[1] !== 0x8b) throw codecError(data.length < 18 ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR', 'not one whole gzip member');
+    // One member exactly: zlib would read on into a second one, so the trailer's ISIZE bounds the output.
+    const isize = Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(data.length - 4);
+    if (isize > out.length) throw codecError('LIMIT', `the member inflates to ${isize} bytes, more than the ${out.length} given`);
+    let r: Buffer;
+    try {
+      r = zlib.gunzipSync(data, { maxOutputLength: Math.max(1, out.length) });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw codecError(code === 'Z_BUF_ERROR' ? 'Z_BUF_ERROR' : code === 'ERR_BUFFER_TOO_LARGE' ? 'LIMIT' : 'Z_DATA_ERROR', (e as Error).message);
+    }
+    if (r.length !== isize) throw codecError('Z_DATA_ERROR', 'bytes after the gzip member');
+    return copyInto(r, out);
+  },
   deflateRawSync: (data, o) => zlib.deflateRawSync(data, { level: level(o) }),
   inflateRawSync: (data) => zlib.inflateRawSync(data),
   createGunzipCounter: (o) => zlibCounter(o.maxBytes),
