@@ -29,7 +29,7 @@ static inline int is_alpha(int c) { return (c >= 0x41 && c <= 0x5a) || (c >= 0x6
 static ptrdiff_t ws(const scan_t *s, ptrdiff_t p) {
   for (;;) {
     int c = at(s, p);
-    if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) p++;
+    if (c == 0x20 || c == 0x09) p++; // a line break is "not sure" (see the JS scanner)
     else return p;
   }
 }

@@ -110,8 +110,9 @@ function parsedGithubEvent(payload: Buffer, clean: boolean): ReturnType<RecordTr
   if (!repo || typeof repo !== 'object' || typeof repo.id !== 'number' || typeof repo.name !== 'string') throw new Error('missing or invalid "repo" (id, name)');
   const createdAt = normalTimestamp(ev.created_at);
   if (createdAt === undefined) throw new Error('missing or invalid "created_at"');
-  // Already normal (the common case): keep the exact bytes as received, and skip re-serialising.
-  if (typeof id === 'string' && ev.created_at === createdAt) {
+  // Already normal (the common case): keep the exact bytes as received, and skip re-serialising; unless they hold line
+  // breaks (whitespace between tokens, as JSON strings cannot hold raw ones): the output must be one NDJSON line.
+  if (typeof id === 'string' && ev.created_at === createdAt && !text.includes('\n') && !text.includes('\r')) {
     if (clean) return payload;
     return Buffer.byteLength(text) === payload.length && isUtf8(payload) ? payload : text;
   }

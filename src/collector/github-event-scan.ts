@@ -12,7 +12,8 @@
 //   actor       an object with id a number and login a string; repo likewise with id and name
 //   created_at  "YYYY-MM-DDTHH:MM:SSZ" with a real calendar date and time
 // Anything unusual is "not sure": a required key written with escapes or twice (JSON.parse keeps the last one), escapes
-// inside id/type/created_at, nesting deeper than MAX_DEPTH. The caller checks isUtf8 and the absence of surrounding
+// inside id/type/created_at, nesting deeper than MAX_DEPTH, and line breaks between tokens (valid JSON, but a record
+// passed byte for byte must stay one line of the NDJSON output: JSON.parse's path re-serialises it). The caller checks isUtf8 and the absence of surrounding
 // whitespace first (the scanner looks at bytes, JSON.parse at the decoded text).
 //
 // native/event-scan/event_scan.c is a line-for-line C port (0.86 vs 2.6–2.8 µs per real event, N-API call included;
@@ -50,7 +51,7 @@ class Scan {
     const b = this.b;
     for (;;) {
       const c = b[p];
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+      if (c === 0x20 || c === 0x09) p++; // a line break is "not sure": the record may not pass as one NDJSON line
       else return p;
     }
   }

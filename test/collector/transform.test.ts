@@ -23,3 +23,16 @@ test('GitHub transform keeps normal events byte for byte and re-serialises only 
   assert.ok(isUtf8(out.data!));
   assert.equal(JSON.parse(out.data!.toString()).actor.login, '\ufffd');
 });
+
+test('GitHub transform: a valid, already normal event with line breaks between tokens comes out as one NDJSON line', async () => {
+  const { isNormalGithubEvent, isNormalGithubEventJs } = await import('../../src/collector/github-event-scan.ts');
+  const ev = JSON.parse(fixtureLines[0]!) as Record<string, unknown>;
+  for (const text of [JSON.stringify(ev, null, 2), JSON.stringify(ev, null, '\t').replace(/\n/g, '\r\n'), JSON.stringify(ev).replace('","', '",\n"')]) {
+    const b = Buffer.from(text);
+    assert.equal(isNormalGithubEvent(b), false);
+    assert.equal(isNormalGithubEventJs(b), false);
+    const o = transformRecord(githubEventTransform, b);
+    assert.equal(o.result, 'Ok');
+    assert.equal(o.data!.toString(), JSON.stringify(ev) + '\n');
+  }
+});
