@@ -130,25 +130,28 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
   return napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) == napi_ok && type == want && *data != NULL;
 }
 
-// decodeSpans(src: Uint8Array, spans: Int32Array, count, lens: Int32Array, dst: Uint8Array, dstOffset) -> end offset
+// decodeSpans(src: Uint8Array, spans: Int32Array, count, lens: Int32Array, dst: Uint8Array, dstOffset, sep) -> end
 // Span i is src[spans[2i], spans[2i+1]). Spans with lens[i] >= 0 are decoded one after another into dst from
-// dstOffset; one whose Data is not valid base64 or not lens[i] bytes long gets lens[i] = -2 and takes no room.
+// dstOffset, each followed by the byte sep when sep is 0..255 (-1: nothing); one whose Data is not valid base64 or not
+// lens[i] bytes long gets lens[i] = -2 and takes no room.
 static napi_value decode_spans(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6], ret;
+  size_t argc = 7;
+  napi_value argv[7], ret;
   void *src, *spans_p, *lens_p, *dst;
   size_t src_len, spans_len, lens_len, dst_len;
   uint32_t count;
   int64_t off64;
+  int32_t sep = -1;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || !typed(env, argv[0], napi_uint8_array, &src, &src_len) ||
       !typed(env, argv[1], napi_int32_array, &spans_p, &spans_len) || napi_get_value_uint32(env, argv[2], &count) != napi_ok ||
       !typed(env, argv[3], napi_int32_array, &lens_p, &lens_len) || !typed(env, argv[4], napi_uint8_array, &dst, &dst_len) ||
-      napi_get_value_int64(env, argv[5], &off64) != napi_ok) {
-    napi_throw_type_error(env, "EBASE64", "decodeSpans(src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, dstOffset: number)");
+      napi_get_value_int64(env, argv[5], &off64) != napi_ok || (argc >= 7 && napi_get_value_int32(env, argv[6], &sep) != napi_ok) || sep < -1 || sep > 255) {
+    napi_throw_type_error(env, "EBASE64", "decodeSpans(src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, dstOffset: number, sep?: -1..255)");
     return NULL;
   }
   const int32_t *spans = spans_p;
   int32_t *lens = lens_p;
+  const size_t extra = sep >= 0 ? 1 : 0;
   if ((size_t)count * 2 > spans_len || count > lens_len) return fail(env, "decodeSpans: count is larger than spans/lens");
   if (off64 < 0 || (uint64_t)off64 > dst_len) return fail(env, "decodeSpans: dstOffset is outside dst");
   size_t off = (size_t)off64;
@@ -157,7 +160,7 @@ static napi_value decode_spans(napi_env env, napi_callback_info info) {
     if (want < 0) continue;
     int32_t a = spans[2 * i], b = spans[2 * i + 1];
     if (a < 0 || b < a || (size_t)b > src_len) return fail(env, "decodeSpans: a span is outside src");
-    if ((size_t)want > dst_len - off) return fail(env, "decodeSpans: dst is too small");
+    if ((size_t)want + extra > dst_len - off) return fail(env, "decodeSpans: dst is too small");
     // Valid base64 of n characters decodes to at most 3n/4 bytes: a span that would exceed its lens[i] (so the
     // space left in dst) is refused before decoding.
     size_t n = (size_t)(b - a);
@@ -167,7 +170,10 @@ static napi_value decode_spans(napi_env env, napi_callback_info info) {
     }
     ptrdiff_t got = decode((const uint8_t *)src + a, n, (uint8_t *)dst + off);
     if (got != want) lens[i] = -2;
-    else off += (size_t)got;
+    else {
+      off += (size_t)got;
+      if (extra) ((uint8_t *)dst)[off++] = (uint8_t)sep;
+    }
   }
   if (napi_create_int64(env, (int64_t)off, &ret) != napi_ok) return fail(env, "decodeSpans: napi_create_int64 failed");
   return ret;

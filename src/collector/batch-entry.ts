@@ -6,7 +6,7 @@
 // Everything else (JSON validity, the GitHub schema) is the transform's job at delivery.
 import type { ScannedBatch } from './batch-body.ts';
 import type { BufferPool } from './buffer-pool.ts';
-import { entrySize, entryTableOffset, finishEntry } from './wal.ts';
+import { entrySize, entryTableOffset, finishEntry, linesEntrySize } from './wal.ts';
 import { nativeDecodeSpans } from './native-base64.ts';
 
 export interface RecordFailure {
@@ -44,11 +44,14 @@ export function estimateEntryBytes(scan: ScannedBatch): number {
   return entrySize(scan.count, data);
 }
 
-/** Decodes the spans with lens[i] >= 0 into dst from `off`, marking invalid ones -2; returns the end (native-base64.ts). */
-export type SpanDecoder = (src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, off: number) => number;
+/**
+ * Decodes the spans with lens[i] >= 0 into dst from `off`, each followed by byte `sep` unless it is -1, marking invalid
+ * ones -2; returns the end (native-base64.ts).
+ */
+export type SpanDecoder = (src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, off: number, sep: number) => number;
 
 /** Node's decoder (the addon is not built or the CPU has no AVX2), with the addon's contract. */
-export const decodeSpansWithNode: SpanDecoder = (src, spans, n, lens, dst, off) => {
+export const decodeSpansWithNode: SpanDecoder = (src, spans, n, lens, dst, off, sep) => {
   const body = src instanceof Buffer ? src : Buffer.from(src.buffer, src.byteOffset, src.length);
   const entry = dst instanceof Buffer ? dst : Buffer.from(dst.buffer, dst.byteOffset, dst.length);
   // Node decodes base64 only from strings. The Data spans are read as latin1 strings of up to ~64 KB (a group of
@@ -73,7 +76,10 @@ export const decodeSpansWithNode: SpanDecoder = (src, spans, n, lens, dst, off) 
     // Node's decoder skips characters outside the alphabet: a short write means invalid Data.
     const written = len === 0 ? 0 : entry.write(text.substring(a - textStart, b - textStart), off, len, 'base64');
     if (written !== len) lens[i] = -2;
-    else off += len;
+    else {
+      off += len;
+      if (sep >= 0) entry[off++] = sep;
+    }
   }
   return off;
 };
@@ -81,7 +87,12 @@ export const decodeSpansWithNode: SpanDecoder = (src, spans, n, lens, dst, off) 
 /** The decoder in use: the native one when it loads with its SIMD path. */
 export const defaultSpanDecoder: SpanDecoder = nativeDecodeSpans ?? decodeSpansWithNode;
 
-export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: number, maxRecordBytes: number, pool?: BufferPool, decodeSpans: SpanDecoder = defaultSpanDecoder): DecodedBatch {
+/**
+ * The good records of a scanned body as one WAL entry: 'plain' (finished: CRC and all) or 'lines' (each record followed
+ * by "\n", for the collector to gzip; see Collector.entryLayout).
+ */
+export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: number, maxRecordBytes: number, pool?: BufferPool, decodeSpans: SpanDecoder = defaultSpanDecoder, layout: 'plain' | 'lines' = 'plain'): DecodedBatch {
+  const lines = layout === 'lines';
   const { count: n, spans } = scan;
   let failures: (RecordFailure | undefined)[] | undefined;
   const fail = (i: number, f: RecordFailure) => {
@@ -106,11 +117,11 @@ export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: nu
   }
   if (candidates === 0) return { count: 0, rawBytes: 0, failures };
   // Pass 2: decode in place. A record that turns out invalid is overwritten by the next one.
-  const size = entrySize(candidates, total);
+  const size = lines ? linesEntrySize(candidates, total) : entrySize(candidates, total);
   const backing = pool ? pool.take(size) : Buffer.allocUnsafe(size);
   let entry = backing.subarray(0, size);
   const dataStart = entryTableOffset(candidates);
-  const off = decodeSpans(body, spans, n, lens, entry, dataStart);
+  const off = decodeSpans(body, spans, n, lens, entry, dataStart, lines ? 0x0a : -1);
   // The table: lengths of the good records; lens[i] === -2 marks a record whose Data did not decode.
   let good = 0;
   for (let i = 0; i < n; i++) {
@@ -122,11 +133,11 @@ export function decodeBatchEntry(body: Buffer, scan: ScannedBatch, arrivalMs: nu
     pool?.give(backing);
     return { count: 0, rawBytes: 0, failures };
   }
-  const rawBytes = off - dataStart;
+  const rawBytes = off - dataStart - (lines ? good : 0);
   if (good < candidates) {
     // Rare: some records were invalid base64. Close the gap between the (shorter) table and the data.
     entry.copyWithin(entryTableOffset(good), entryTableOffset(candidates), off);
-    entry = entry.subarray(0, entrySize(good, rawBytes));
+    entry = entry.subarray(0, lines ? linesEntrySize(good, rawBytes) : entrySize(good, rawBytes));
   }
-  return { entry: finishEntry(entry, good, arrivalMs), count: good, rawBytes, failures, backing: pool ? backing : undefined };
+  return { entry: lines ? entry : finishEntry(entry, good, arrivalMs), count: good, rawBytes, failures, backing: pool ? backing : undefined };
 }

@@ -8,7 +8,8 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, deflateEntry, encodeEntry, entryArrivalMs, type Segment } from './wal.ts';
+import { Wal, encodeEntry, encodeLinesEntry, gzipEntryBound, gzipLinesEntry, type Segment } from './wal.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
 import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
@@ -60,8 +61,8 @@ export class Collector {
   private readonly bufferBytes: number;
   private readonly intervalMs: number;
   private idleWaiters: (() => void)[] = [];
-  /** Bytes of requests being compressed, counted against maxWalBytes before they reach the WAL. */
-  private reserved = 0;
+  /** Buffers for gzip entries while their write is pending (megabytes each: reused, not churned). */
+  private readonly gzipOut = new BufferPool(16);
 
   constructor(private readonly deps: CollectorDeps) {
     const c = deps.config;
@@ -110,10 +111,18 @@ export class Collector {
   checkRoom(bytes: number): void {
     this.assertOpen();
     const max = this.deps.config.maxWalBytes;
-    if (this.wal.bytes + this.reserved + bytes > max) {
+    if (this.wal.bytes + bytes > max) {
       this.metrics.throttled.inc();
-      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes, max);
     }
+  }
+
+  /**
+   * The layout ingestEntry() takes: 'lines' (each record followed by "\n": it gzips them into the WAL entry) when
+   * collector.walCompression is gzip, else 'plain' (finished entries, written as they are).
+   */
+  get entryLayout(): 'lines' | 'plain' {
+    return this.deps.config.walCompression === 'none' ? 'plain' : 'lines';
   }
 
   /**
@@ -123,31 +132,34 @@ export class Collector {
   async ingest(records: Buffer[], producer: string, arrivalMs = Date.now()): Promise<{ seq: number; offset: number }> {
     let raw = 0;
     for (const r of records) raw += r.length;
-    return this.ingestEntry(encodeEntry(records, arrivalMs), records.length, raw, producer);
+    const entry = this.entryLayout === 'lines' ? encodeLinesEntry(records) : encodeEntry(records, arrivalMs);
+    return this.ingestEntry(entry, records.length, raw, producer, arrivalMs);
   }
 
-  /** ingest() for an entry already built (encodeEntry / decodeBatchEntry) holding `count` records of `raw` bytes. */
-  async ingestEntry(plain: Buffer, count: number, raw: number, producer: string): Promise<{ seq: number; offset: number }> {
-    const estimate = plain.length;
-    this.checkRoom(estimate);
-    let entry = plain;
-    if (this.deps.config.walCompression === 'deflate') {
-      this.reserved += estimate;
-      try {
-        entry = await deflateEntry(plain);
-      } finally {
-        this.reserved -= estimate;
-      }
-      this.assertOpen();
+  /**
+   * ingest() for an entry already built in entryLayout (encodeEntry / encodeLinesEntry / decodeBatchEntry) holding
+   * `count` records of `raw` bytes. A plain entry must be finished (finishEntry); a lines entry is gzipped here, on
+   * this thread, into a pooled buffer (the caller may reuse `entry` once this returns or throws).
+   */
+  async ingestEntry(entry: Buffer, count: number, raw: number, producer: string, arrivalMs: number): Promise<{ seq: number; offset: number }> {
+    let buf = entry;
+    let pooled: Buffer | undefined;
+    if (this.entryLayout === 'lines') {
+      this.checkRoom(gzipEntryBound(entry.length));
+      pooled = this.gzipOut.take(gzipEntryBound(entry.length));
+      buf = gzipLinesEntry(entry, count, arrivalMs, pooled, this.deps.config.gzipLevel);
+    } else this.checkRoom(entry.length);
+    try {
+      const { seg, offset, done } = this.wal.appendEntry(buf, count, raw, arrivalMs);
+      if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
+      this.updateGauges();
+      await done;
+      this.metrics.recordsIn.inc({ producer }, count);
+      this.metrics.bytesIn.inc(raw);
+      return { seq: seg.seq, offset };
+    } finally {
+      this.gzipOut.give(pooled); // written (or failed): the WAL holds no reference any more
     }
-    const arrivalMs = entryArrivalMs(entry);
-    const { seg, offset, done } = this.wal.appendEntry(entry, count, raw, arrivalMs);
-    if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
-    this.updateGauges();
-    await done;
-    this.metrics.recordsIn.inc({ producer }, count);
-    this.metrics.bytesIn.inc(raw);
-    return { seq: seg.seq, offset };
   }
 
   private assertOpen(): void {

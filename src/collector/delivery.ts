@@ -2,10 +2,9 @@
 // write each file under a key derived only from (WAL id, segment number, hour). The same segment always yields the
 // same keys and contents, and keys are written with ifNotExists, so a replay after a crash skips what already
 // landed: every acknowledged record lands exactly once.
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import type { Storage } from '../core/storage.ts';
 import { EventlakeError } from '../core/errors.ts';
 import { LakeLayout, pad2, type LakePrefixes } from '../lake/layout.ts';
@@ -13,7 +12,6 @@ import type { BatchTransform, TransformInput } from './transform.ts';
 import type { RecordOutcome } from './firehose-transform.ts';
 import { readSegment } from './wal.ts';
 import { codec } from '../codec/index.ts';
-import type { Transform } from 'node:stream';
 
 /** Where and how a segment is turned into files: plain data, so a worker thread can do the CPU-heavy part. */
 export interface BuildSpec {
@@ -68,32 +66,24 @@ export function deliveryKey(t: Pick<BuildSpec, 'source' | 'prefixStyle' | 'error
   return `${t.errorPrefix}/${t.source}/processing-failed/${part}${name}`;
 }
 
-/** Input bytes a gzip stream may hold unprocessed before the transform waits. With node:zlib, transform of the next
- * chunk (this thread) overlaps compression of the previous ones (libuv thread pool) instead of alternating with it;
- * the native codec compresses synchronously inside write(), on this (delivery) thread. */
-const GZIP_BACKLOG = 8 * 1024 * 1024;
-
-class GzipFile {
-  private readonly gz: Transform;
-  private readonly done: Promise<void>;
+/**
+ * A delivered file under construction: a series of whole gzip members (a valid .gz: readers treat concatenated members
+ * as one stream). Members come as they are from gzip WAL entries, or compressed here from transformed records.
+ */
+class MemberFile {
+  private fh?: Promise<FileHandle>;
   constructor(
     readonly key: string,
     readonly tmp: string,
-    level: number,
-  ) {
-    // Big output chunks: fewer file writes.
-    this.gz = codec().createGzip({ level, chunkSize: 256 * 1024 });
-    const out = createWriteStream(tmp, { highWaterMark: 256 * 1024 });
-    this.gz.pipe(out);
-    this.done = finished(out);
-    this.done.catch(() => undefined);
-  }
-  async write(buf: Buffer): Promise<void> {
-    if (!this.gz.write(buf) && this.gz.writableLength > GZIP_BACKLOG) await Promise.race([once(this.gz, 'drain'), this.done]);
+  ) {}
+  /** Appends whole gzip members; `member` may be reused once this resolves. */
+  async write(member: Uint8Array): Promise<void> {
+    const fh = await (this.fh ??= fs.open(this.tmp, 'w'));
+    let off = 0;
+    while (off < member.length) off += (await fh.write(member, off, member.length - off)).bytesWritten;
   }
   async end(): Promise<void> {
-    this.gz.end();
-    await this.done;
+    await (await this.fh)?.close();
   }
 }
 
@@ -157,19 +147,38 @@ function collectOutcomes(inputs: TransformInput[], outs: RecordOutcome[], res: B
   return { ok, failed: failedLines ? Buffer.from(failedLines.join('')) : undefined };
 }
 
-/** Reads a sealed segment, transforms every record and writes one gzip file per (kind, arrival hour) in tmpDir. */
+/** True when the record's output line (data and the newline delivery adds) is exactly the input and "\n". */
+function passesUnchanged(input: Buffer, o: RecordOutcome): boolean {
+  if (o.result !== 'Ok') return false;
+  const d = o.data!;
+  const last = d.length ? d[d.length - 1] : -1;
+  if (o.newline && last !== 10) return d === input || d.equals(input);
+  return last === 10 && d.length === input.length + 1 && input.equals(d.subarray(0, input.length));
+}
+
+function allPassUnchanged(inputs: TransformInput[], outs: RecordOutcome[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (!passesUnchanged(inputs[i]!.data, outs[i]!)) return false;
+  return true;
+}
+
+/**
+ * Reads a sealed segment, transforms every record and writes one gzip file per (kind, arrival hour) in tmpDir. A gzip
+ * WAL entry whose records all pass unchanged (the default transform's common case) is appended as it is: its member
+ * already holds exactly those lines. Anything else is compressed here, one member per chunk of records.
+ */
 export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransform): Promise<Built> {
   const t = { ...spec, layout: new LakeLayout(spec.prefixes) };
   const res: Built = { ok: 0, dropped: 0, failed: 0, files: [] };
-  const writers = new Map<string, GzipFile>();
+  const writers = new Map<string, MemberFile>();
   const writer = (key: string) => {
     let w = writers.get(key);
     if (!w) {
-      w = new GzipFile(key, join(spec.tmpDir, `${spec.walId}-${spec.seq}-${writers.size}.gz.tmp`), spec.gzipLevel);
+      w = new MemberFile(key, join(spec.tmpDir, `${spec.walId}-${spec.seq}-${writers.size}.gz.tmp`));
       writers.set(key, w);
     }
     return w;
   };
+  const gzip = (b: Buffer) => codec().gzipSync(b, { level: spec.gzipLevel });
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
     // reuse: each entry is transformed and copied into the gzip input before the next one is read.
@@ -177,19 +186,38 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
       // Keys depend on the arrival hour only, which is the same for the whole entry.
       const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
       const failedKey = deliveryKey(t, spec.seq, e.arrivalMs, 'failed');
+      const writeChunk = async (inputs: TransformInput[], outs: RecordOutcome[]) => {
+        const { ok, failed } = collectOutcomes(inputs, outs, res);
+        if (ok) await writer(okKey).write(gzip(ok));
+        if (failed) await writer(failedKey).write(gzip(failed));
+      };
       const prefix = `${spec.walId}-${spec.seq}-${e.offset}-`;
+      // Chunks that passed unchanged, held back while the entry's member may still be used as it is.
+      let held: { inputs: TransformInput[]; outs: RecordOutcome[] }[] | undefined = e.member ? [] : undefined;
       for (let c = 0; c < e.records.length; c += TRANSFORM_CHUNK) {
         const inputs = chunkInputs(e.records, c, prefix, e.arrivalMs);
-        const { ok, failed } = collectOutcomes(inputs, await transform(inputs), res);
-        if (ok) await writer(okKey).write(ok);
-        if (failed) await writer(failedKey).write(failed);
+        const outs = await transform(inputs);
+        if (held && allPassUnchanged(inputs, outs)) {
+          held.push({ inputs, outs });
+          continue;
+        }
+        for (const h of held ?? []) await writeChunk(h.inputs, h.outs);
+        held = undefined;
+        await writeChunk(inputs, outs);
+      }
+      if (held?.length) {
+        for (const h of held) res.ok += h.inputs.length;
+        await writer(okKey).write(e.member!);
       }
     }
     for (const w of writers.values()) await w.end();
     res.files = [...writers.values()].map((w) => ({ key: w.key, tmp: w.tmp }));
     return res;
   } catch (e) {
-    await Promise.all([...writers.values()].map((w) => fs.rm(w.tmp, { force: true })));
+    await Promise.all([...writers.values()].map(async (w) => {
+      await w.end().catch(() => undefined);
+      await fs.rm(w.tmp, { force: true });
+    }));
     throw e;
   }
 }

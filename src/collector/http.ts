@@ -274,6 +274,7 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
    */
   const putScannedBatch = async (req: FastifyRequest, reply: FastifyReply, body: ScannedBody): Promise<string> => {
     const { scan } = body;
+    const arrivalMs = Date.now();
     let d: ReturnType<typeof decodeBatchEntry>;
     try {
       checkStream(body);
@@ -284,7 +285,7 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
       } catch (e) {
         throw storeError(e);
       }
-      d = decodeBatchEntry(body.raw!, scan, Date.now(), LIMITS.maxRecordBytes, entries);
+      d = decodeBatchEntry(body.raw!, scan, arrivalMs, LIMITS.maxRecordBytes, entries, undefined, collector.entryLayout);
     } finally {
       // The request body is not needed while the ack waits for the disk: its buffer serves the next request.
       bodies.give(body.backing);
@@ -299,7 +300,7 @@ export function registerCollectorRoutes(app: FastifyInstance, o: RouteOptions): 
     if (d.entry) {
       let w: { seq: number; offset: number };
       try {
-        w = await collector.ingestEntry(d.entry, d.count, d.rawBytes, req.producer ?? 'anonymous');
+        w = await collector.ingestEntry(d.entry, d.count, d.rawBytes, req.producer ?? 'anonymous', arrivalMs);
       } catch (e) {
         throw storeError(e);
       } finally {

@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 export interface Base64Addon {
   /**
    * Decodes span i = src[spans[2i], spans[2i+1]) for every i < count with lens[i] >= 0, one after another into dst
-   * from dstOffset; a span that is not valid base64 of exactly lens[i] bytes gets lens[i] = -2 and takes no room.
-   * Returns the offset after the last decoded byte.
+   * from dstOffset, each followed by the byte `sep` when it is 0..255 (-1: none); a span that is not valid base64 of
+   * exactly lens[i] bytes gets lens[i] = -2 and takes no room. Returns the offset after the last byte written.
    */
-  decodeSpans(src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, dstOffset: number): number;
+  decodeSpans(src: Uint8Array, spans: Int32Array, count: number, lens: Int32Array, dst: Uint8Array, dstOffset: number, sep: number): number;
   /** True when the AVX2 path runs on this CPU. */
   readonly simd: boolean;
 }

@@ -60,12 +60,12 @@ function lengthsOf(src: Buffer, spans: Int32Array, n: number): Int32Array {
   return lens;
 }
 
-function run(decode: SpanDecoder, src: Buffer, spans: Int32Array, n: number, dstOff: number) {
+function run(decode: SpanDecoder, src: Buffer, spans: Int32Array, n: number, dstOff: number, sep: number) {
   const lens = lengthsOf(src, spans, n);
   let room = dstOff;
-  for (const l of lens) room += Math.max(0, l);
+  for (const l of lens) if (l >= 0) room += l + (sep >= 0 ? 1 : 0);
   const dst = Buffer.alloc(room);
-  const end = decode(src, spans, n, lens, dst, dstOff);
+  const end = decode(src, spans, n, lens, dst, dstOff, sep);
   return { end, lens: Array.from(lens), bytes: dst.subarray(0, end) };
 }
 
@@ -89,8 +89,9 @@ test('base64 spans: the native decoder gives Node\'s verdicts and bytes on thous
     });
     const src = Buffer.from(text, 'latin1');
     const dstOff = Math.floor(r() * 9);
-    const want = run(decodeSpansWithNode, src, spans, parts.length, dstOff);
-    const got = run(native, src, spans, parts.length, dstOff);
+    const sep = round % 2 ? 0x0a : -1; // "lines" entries put a newline after each record
+    const want = run(decodeSpansWithNode, src, spans, parts.length, dstOff, sep);
+    const got = run(native, src, spans, parts.length, dstOff, sep);
     assert.deepEqual(got.lens, want.lens, `round ${round}: verdicts differ`);
     assert.equal(got.end, want.end, `round ${round}: end offsets differ`);
     assert.ok(got.bytes.equals(want.bytes), `round ${round}: decoded bytes differ`);
@@ -109,6 +110,11 @@ test('base64 spans: real GitHub events decode the same through decodeBatchEntry 
   const scan = scanBatchBody(body)!;
   const a = decodeBatchEntry(body, scan, 1_700_000_000_000, 1000 * 1024, undefined, decodeSpansWithNode);
   const b = decodeBatchEntry(body, scan, 1_700_000_000_000, 1000 * 1024, undefined, base64Addon!.decodeSpans);
+  const la = decodeBatchEntry(body, scan, 1_700_000_000_000, 1000 * 1024, undefined, decodeSpansWithNode, 'lines');
+  const lb = decodeBatchEntry(body, scan, 1_700_000_000_000, 1000 * 1024, undefined, base64Addon!.decodeSpans, 'lines');
+  assert.ok(lb.entry!.subarray(20).equals(la.entry!.subarray(20)), 'lines entries differ'); // table and data (the header is the collector's to write)
+  assert.equal(lb.rawBytes, b.rawBytes);
+  assert.equal(lb.entry!.length, b.entry!.length + lines.length);
   assert.equal(a.count, lines.length);
   assert.equal(a.rawBytes, lines.reduce((s, l) => s + Buffer.byteLength(l), 0));
   assert.equal(b.count, lines.length);
@@ -122,18 +128,24 @@ test('base64 spans: the native decoder refuses bad arguments instead of reading 
   const src = Buffer.from('QUJD' + 'REVG');
   const spans = new Int32Array([0, 4, 4, 8]);
   const dst = Buffer.alloc(6);
-  assert.equal(d(src, spans, 2, new Int32Array([3, 3]), dst, 0), 6);
+  assert.equal(d(src, spans, 2, new Int32Array([3, 3]), dst, 0, -1), 6);
   assert.equal(dst.toString(), 'ABCDEF');
-  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), Buffer.alloc(5), 0), /dst is too small/);
-  assert.throws(() => d(src, new Int32Array([0, 9]), 1, new Int32Array([3]), dst, 0), /outside src/);
-  assert.throws(() => d(src, new Int32Array([4, 0]), 1, new Int32Array([3]), dst, 0), /outside src/);
-  assert.throws(() => d(src, spans, 3, new Int32Array([3, 3, 3]), dst, 0), /count is larger/);
-  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, 7), /outside dst/);
-  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, -1), /outside dst/);
-  assert.throws(() => (d as (...a: unknown[]) => number)('QUJD', spans, 1, new Int32Array([3]), dst, 0), TypeError);
+  const lined = Buffer.alloc(8);
+  assert.equal(d(src, spans, 2, new Int32Array([3, 3]), lined, 0, 0x0a), 8);
+  assert.equal(lined.toString(), 'ABC\nDEF\n');
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), Buffer.alloc(7), 0, 0x0a), /dst is too small/);
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, 0, 256), TypeError);
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, 0, -2), TypeError);
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), Buffer.alloc(5), 0, -1), /dst is too small/);
+  assert.throws(() => d(src, new Int32Array([0, 9]), 1, new Int32Array([3]), dst, 0, -1), /outside src/);
+  assert.throws(() => d(src, new Int32Array([4, 0]), 1, new Int32Array([3]), dst, 0, -1), /outside src/);
+  assert.throws(() => d(src, spans, 3, new Int32Array([3, 3, 3]), dst, 0, -1), /count is larger/);
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, 7, -1), /outside dst/);
+  assert.throws(() => d(src, spans, 2, new Int32Array([3, 3]), dst, -1, -1), /outside dst/);
+  assert.throws(() => (d as (...a: unknown[]) => number)('QUJD', spans, 1, new Int32Array([3]), dst, 0, -1), TypeError);
   assert.throws(() => (d as (...a: unknown[]) => number)(src, new Uint32Array([0, 4]), 1, new Int32Array([3]), dst, 0), TypeError);
   // A span whose characters could not fit its expected length is refused, not decoded past it.
   const lens = new Int32Array([0]);
-  assert.equal(d(src, new Int32Array([0, 8]), 1, lens, dst, 0), 0);
+  assert.equal(d(src, new Int32Array([0, 8]), 1, lens, dst, 0, -1), 0);
   assert.equal(lens[0], -2);
 });

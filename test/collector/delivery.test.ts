@@ -326,3 +326,67 @@ test('WAL: a segment written whole is read without a second CRC pass; with check
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('gzip WAL entries: a batch whose records all pass unchanged lands as the very gzip member the ack wrote; other batches are recompressed; the file reads as one NDJSON stream', async () => {
+  const t = await startCollector({ bufferSizeMiB: 64 });
+  try {
+    assert.equal(t.collector.entryLayout, 'lines'); // the default: collector.walCompression gzip
+    const normal = fixtureLines.slice(0, 3).map((l) => JSON.stringify(JSON.parse(l)));
+    const changed = JSON.stringify(JSON.parse(fixtureLines[3]!), null, 1); // valid, not in normal form: rewritten
+    for (const body of [batch(normal), batch([normal[0]!, changed, '{not json'])]) {
+      assert.equal((await post(`${t.url}/firehose/PutRecordBatch`, body, { key: t.key })).status, 200);
+    }
+    // Both acks are on disk as gzip entries of one open segment.
+    const seg = readdirSync(t.collector.wal.dir).find((n) => n.endsWith('.wal'))!;
+    const entries = [];
+    for await (const e of readSegment(join(t.collector.wal.dir, seg))) entries.push({ records: e.records.map((r) => r.toString()), member: Buffer.from(e.member!) });
+    assert.deepEqual(entries.map((e) => e.records), [normal, [normal[0]!, changed, '{not json']]);
+    const { gunzipSync } = await import('node:zlib');
+    assert.equal(gunzipSync(entries[0]!.member).toString(), normal.join('\n') + '\n');
+    await t.stop();
+    const [key, ...others] = [...(await delivered(t, 'raw/github/')).keys()];
+    assert.equal(others.length, 0);
+    const file = await t.ctx.storage.get(key!);
+    // Compressed once: the first entry's member is the start of the file, byte for byte; the second was recompressed.
+    assert.ok(file.subarray(0, entries[0]!.member.length).equals(entries[0]!.member), 'the first batch was recompressed');
+    assert.ok(!file.subarray(entries[0]!.member.length).equals(entries[1]!.member), 'the second batch was copied although a record changed');
+    assert.equal(gunzipSync(file).toString(), [...normal, normal[0], JSON.stringify(JSON.parse(changed))].join('\n') + '\n');
+    const errs = [...(await delivered(t, 'raw-errors/github/')).values()].join('').trim().split('\n').map((l) => JSON.parse(l) as { rawData: string });
+    assert.deepEqual(errs.map((e) => Buffer.from(e.rawData, 'base64').toString()), ['{not json']);
+    assert.deepEqual(t.collector.totals, { ok: 5, dropped: 0, failed: 1, files: 2, skipped: 0 });
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('gzip WAL entries: one whose member does not hold exactly its table\'s records ends the read like a torn entry; walCompression none and the old name deflate', async () => {
+  const { encodeGzipEntry, encodeEntry } = await import('../../src/collector/wal.ts');
+  const { codec } = await import('../../src/codec/index.ts');
+  const dir = tempDir();
+  try {
+    const good = encodeGzipEntry([Buffer.from('a'), Buffer.from('bc')], 1_700_000_000_000);
+    // Same table, a member of other lines, and a valid WAL CRC: only the gzip-level check can catch it.
+    const forged = encodeGzipEntry([Buffer.from('ab'), Buffer.from('c')], 1_700_000_000_000);
+    forged.writeUInt32LE(1, 20);
+    forged.writeUInt32LE(2, 24);
+    forged.writeUInt32LE(codec().crc32(forged.subarray(8)), 4);
+    writeFileSync(join(dir, 'seg.wal'), Buffer.concat([good, forged, encodeEntry([Buffer.from('z')], 1)]));
+    const read = [];
+    for await (const e of readSegment(join(dir, 'seg.wal'))) read.push(e.records.map((r) => r.toString()));
+    assert.deepEqual(read, [['a', 'bc']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const [walCompression, layout] of [['none', 'plain'], ['deflate', 'lines']] as const) {
+    const t = await startCollector({ walCompression });
+    try {
+      assert.equal(t.collector.entryLayout, layout);
+      const normal = fixtureLines.slice(0, 2).map((l) => JSON.stringify(JSON.parse(l)));
+      assert.equal((await post(`${t.url}/firehose/PutRecordBatch`, batch(normal), { key: t.key })).status, 200);
+      await t.stop();
+      assert.deepEqual([...(await delivered(t, 'raw/github/')).values()], [normal.join('\n') + '\n']);
+    } finally {
+      await t.cleanup();
+    }
+  }
+});
