@@ -5,7 +5,7 @@
 // even in the middle of one write: a 1 MiB gzip write does not inflate ~8 MB at once, whatever size callers read in.
 import { Transform, type TransformCallback } from 'node:stream';
 import { codecError, type DeflateOptions, type GunzipCounter, type GzipCodec, type LineCount, type StreamOptions } from '../contract.ts';
-import type { IgzipAddon } from './native.ts';
+import { ONESHOT_LIMIT, ONESHOT_TRAILING, ONESHOT_TRUNCATED, type IgzipAddon } from './native.ts';
 
 const DEFAULT_CHUNK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -240,18 +240,20 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
     gunzipSync: (data) => runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     deflateRawSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 0, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
     inflateRawSync: (data) => runAll(new Inflater(addon, 0, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
-    // Interim (allocating) versions; to be replaced by one-shot native calls into out.
+    // One ISA-L stateless call each, on state the addon keeps per thread: nothing is allocated per call.
     gzipInto: (data, out, o) => {
-      const r = runAll(new Deflater(addon, isalLevel(o), 1, Math.max(DEFAULT_CHUNK, data.length + 1024)), data);
-      if (r.length > out.length) throw codecError('LIMIT', `${r.length} bytes do not fit the ${out.length} given`);
-      out.set(r);
-      return r.length;
+      const n = addon.gzipInto(isalLevel(o), data, out);
+      if (n >= 0) return n;
+      if (n === ONESHOT_LIMIT) throw codecError('LIMIT', `the gzip member of ${data.length} bytes does not fit the ${out.length} given`);
+      throw codecError('Z_DATA_ERROR', `igzip deflate error ${n}`);
     },
     gunzipInto: (data, out) => {
-      const r = runAll(new Inflater(addon, 1, Math.max(DEFAULT_CHUNK, data.length * 4)), data);
-      if (r.length > out.length) throw codecError('LIMIT', `${r.length} bytes do not fit the ${out.length} given`);
-      out.set(r);
-      return r.length;
+      const n = addon.gunzipInto(data, out);
+      if (n >= 0) return n;
+      if (n === ONESHOT_LIMIT) throw codecError('LIMIT', `the gzip member inflates to more than the ${out.length} bytes given`);
+      if (n === ONESHOT_TRUNCATED) throw codecError('Z_BUF_ERROR', data.length ? 'unexpected end of file' : 'empty input, not a compressed stream');
+      if (n === ONESHOT_TRAILING) throw codecError('Z_DATA_ERROR', 'bytes after the gzip member');
+      throw codecError('Z_DATA_ERROR', ISAL_ERRORS[n] ?? `igzip error ${n}`);
     },
     createGunzipCounter: (o) => isalCounter(addon, o.maxBytes),
     crc32: (data, previous) => addon.crc32(data, previous ?? 0),

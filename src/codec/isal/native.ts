@@ -15,7 +15,22 @@ export interface IgzipAddon {
   newCounter(limitBytes: number): object;
   count(handle: object, input: Uint8Array, done: (status: number, atBoundary: number, bytes: number, newlines: number, lastByte: number) => void): void;
   crc32(data: Uint8Array, previous?: number): number;
+  /**
+   * One-shot gzip member of input into output (state kept per thread, nothing allocated per call). Returns its length
+   * or a negative code: ONESHOT_LIMIT when output is too small, else an ISA-L deflate error.
+   */
+  gzipInto(level: number, input: Uint8Array, output: Uint8Array): number;
+  /**
+   * Inflates the one gzip member that input holds into output. Returns the bytes written or a negative code: an ISA-L
+   * inflate error (-1..-6) or one of ONESHOT_LIMIT / ONESHOT_TRUNCATED / ONESHOT_TRAILING.
+   */
+  gunzipInto(input: Uint8Array, output: Uint8Array): number;
 }
+
+/** gzipInto / gunzipInto results besides ISA-L's own errors (native/igzip/igzip.c ONESHOT_*). */
+export const ONESHOT_LIMIT = -100;
+export const ONESHOT_TRUNCATED = -101;
+export const ONESHOT_TRAILING = -102;
 
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/igzip/build/Release/igzip.node', import.meta.url));
 
