@@ -8,8 +8,9 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, encodeEntry, encodeLinesEntry, gzipEntryBound, gzipLinesEntry, type Segment } from './wal.ts';
+import { Wal, encodeEntry, encodeLinesEntry, entryTableOffset, gzipEntryBound, gzipLinesEntry, type Segment } from './wal.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { passesGithubTransformUnchanged } from './firehose-transform.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
 import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
@@ -32,6 +33,17 @@ export class BufferFullError extends EventlakeError {
   constructor(readonly retryAfterSeconds: number, bytes: number, max: number) {
     super(`collector buffer is full (${bytes} of ${max} bytes waiting for delivery): retry after ${retryAfterSeconds}s`, { step: 'collector.ingest', retryable: true, code: 'THROTTLED' });
   }
+}
+
+/** True when the built-in GitHub transform passes every record of a lines entry unchanged (records are views). */
+function allPassGithub(lines: Buffer, n: number): boolean {
+  let p = entryTableOffset(n);
+  for (let i = 0; i < n; i++) {
+    const len = lines.readUInt32LE(entryTableOffset(i));
+    if (!passesGithubTransformUnchanged(lines.subarray(p, p + len))) return false;
+    p += len + 1;
+  }
+  return true;
 }
 
 export function defaultWalDir(lakeRoot: string, source: string): string {
@@ -147,7 +159,8 @@ export class Collector {
     if (this.entryLayout === 'lines') {
       this.checkRoom(gzipEntryBound(entry.length));
       pooled = this.gzipOut.take(gzipEntryBound(entry.length));
-      buf = gzipLinesEntry(entry, count, arrivalMs, pooled, this.deps.config.gzipLevel);
+      const verdict = this.deps.config.transform === 'github' && allPassGithub(entry, count);
+      buf = gzipLinesEntry(entry, count, arrivalMs, pooled, this.deps.config.gzipLevel, verdict);
     } else this.checkRoom(entry.length);
     try {
       const { seg, offset, done } = this.wal.appendEntry(buf, count, raw, arrivalMs);
@@ -231,6 +244,7 @@ export class Collector {
           gzipLevel: this.deps.config.gzipLevel,
           tmpDir: this.deps.tmpDir,
           checkCrc: seg.writeFailed,
+          trustGithubVerdict: this.deps.config.transform === 'github',
         };
         const built = worker ? await worker.build(spec) : await buildSegmentFiles(spec, this.transform);
         const r = await publishBuilt(this.deps.storage, seg.seq, built);

@@ -85,6 +85,16 @@ export const githubEventTransform: RecordTransform = (payload) => {
   return parsedGithubEvent(payload, clean);
 };
 
+/**
+ * True when githubEventTransform certainly returns this payload unchanged (its fast path's test). A pure function of
+ * the bytes: the collector asks it at ingest, while the record is hot in cache, and marks WAL entries whose records
+ * all pass, so delivery can skip them (Collector.ingestEntry).
+ */
+export function passesGithubTransformUnchanged(payload: Buffer): boolean {
+  const n = payload.length;
+  return n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload) && isNormalGithubEvent(payload);
+}
+
 /** githubEventTransform without the byte-scan shortcut (tests compare the two). */
 export const githubEventTransformParsed: RecordTransform = (payload) => {
   const n = payload.length;

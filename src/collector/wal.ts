@@ -10,6 +10,8 @@
 //                          [f64 arrivalMs][u32 n|2^30][n x u32 len][one gzip member of "record\n" x n]: ~5x fewer
 //                          bytes for each fsync to push for JSON events, and delivery copies the member into the
 //                          lake file as it is when the transform passes every record unchanged (compressed once).
+//                          Bit 29 with bit 30: the collector found at ingest that the built-in GitHub transform
+//                          passes every record unchanged; delivery with that transform appends the member unread.
 //                          (Bit 31: raw-deflated table and data, written by earlier versions; still read.)
 // A segment is "sealed" when the buffer flushes; its delivery writes deterministic keys, then the segment is deleted.
 // A torn tail (kill -9 mid-write) fails its CRC/length check and is cut off: those records were never acknowledged.
@@ -24,6 +26,9 @@ import { codec } from '../codec/index.ts';
 const HEADER = 8;
 const DEFLATED = 0x80000000;
 const GZIPPED = 0x40000000;
+/** With GZIPPED: every record passes the built-in GitHub transform unchanged (checked at ingest; see WalEntry). */
+const PASSES_GITHUB = 0x20000000;
+const COUNT_MASK = 0x1fffffff;
 const NL = 0x0a;
 const deflateRawAsync = promisify(deflateRaw);
 const SEG_RE = /^seg-(\d{16})\.wal$/;
@@ -35,6 +40,13 @@ export interface WalEntry {
   records: Buffer[];
   /** A gzip entry's member: its records, each followed by "\n", ready to be appended to a .gz file as they are. */
   member?: Buffer;
+  /** Number of records (records.length, without inflating a gzip entry). */
+  count: number;
+  /**
+   * Every record passes the built-in GitHub transform unchanged (found at ingest, by the same pure function the
+   * transform uses): with that transform, delivery may append `member` without reading `records`.
+   */
+  passesGithub: boolean;
 }
 
 export class Segment {
@@ -113,13 +125,14 @@ export function gzipEntryBound(linesSize: number): number {
  * gzipEntryBound(lines.length) bytes); returns the view of out holding it. Runs on the calling thread (the native
  * codec deflates ~1 GB/s; with node:zlib this blocks, which only the fallback pays).
  */
-export function gzipLinesEntry(lines: Buffer, n: number, arrivalMs: number, out: Buffer, level = 1): Buffer {
+export function gzipLinesEntry(lines: Buffer, n: number, arrivalMs: number, out: Buffer, level = 1, passesGithub = false): Buffer {
+  if (n > COUNT_MASK) throw new EventlakeError(`a WAL entry holds at most ${COUNT_MASK} records (got ${n})`, { step: 'collector.wal' });
   const dataStart = entryTableOffset(n);
   lines.copy(out, HEADER + 12, HEADER + 12, dataStart); // the table
   const size = dataStart + codec().gzipInto(lines.subarray(dataStart), out.subarray(dataStart), { level });
   out.writeUInt32LE(size - HEADER, 0);
   out.writeDoubleLE(arrivalMs, HEADER);
-  out.writeUInt32LE((n | GZIPPED) >>> 0, HEADER + 8);
+  out.writeUInt32LE((n | GZIPPED | (passesGithub ? PASSES_GITHUB : 0)) >>> 0, HEADER + 8);
   out.writeUInt32LE(codec().crc32(out.subarray(HEADER, size)), 4);
   return out.subarray(0, size);
 }
@@ -192,11 +205,13 @@ class Scratch {
   }
 }
 
-function decodeBody(body: Buffer, scratch: Scratch, reuse: boolean): { arrivalMs: number; records: Buffer[]; member?: Buffer } | undefined {
+type Decoded = Omit<WalEntry, 'offset'>;
+
+function decodeBody(body: Buffer, scratch: Scratch, reuse: boolean): Decoded | undefined {
   if (body.length < 12) return undefined;
   const arrivalMs = body.readDoubleLE(0);
   const word = body.readUInt32LE(8);
-  if (word & GZIPPED && !(word & DEFLATED)) return decodeGzipBody(body, arrivalMs, word & ~GZIPPED, scratch, reuse);
+  if (word & GZIPPED && !(word & DEFLATED)) return decodeGzipBody(body, arrivalMs, word & COUNT_MASK, (word & PASSES_GITHUB) !== 0, scratch, reuse);
   const n = word & ~DEFLATED;
   let table = body;
   let base = 12;
@@ -217,31 +232,56 @@ function decodeBody(body: Buffer, scratch: Scratch, reuse: boolean): { arrivalMs
     records[i] = table.subarray(p, p + len);
     p += len;
   }
-  return p === table.length ? { arrivalMs, records } : undefined;
+  return p === table.length ? { arrivalMs, records, count: n, passesGithub: false } : undefined;
 }
 
-/** A gzip entry: its member is inflated (CRC-checked by gzip) and must hold exactly the table's records and newlines. */
-function decodeGzipBody(body: Buffer, arrivalMs: number, n: number, scratch: Scratch, reuse: boolean): { arrivalMs: number; records: Buffer[]; member: Buffer } | undefined {
+/**
+ * A gzip entry. Its records are inflated on first use (a delivery that appends the member unread never pays for it);
+ * the member must hold exactly the table's records and newlines (gzip's CRC checks the bytes), else `records` throws
+ * a WalCorruptError. The WAL CRC, checked before, already covers the whole entry.
+ */
+function decodeGzipBody(body: Buffer, arrivalMs: number, n: number, passesGithub: boolean, scratch: Scratch, reuse: boolean): Decoded | undefined {
   const memberStart = 12 + 4 * n;
   if (memberStart > body.length) return undefined;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += body.readUInt32LE(12 + 4 * i) + 1;
   const member = body.subarray(memberStart);
-  const out = scratch.take(total, reuse);
-  try {
-    if (codec().gunzipInto(member, out) !== total) return undefined;
-  } catch {
-    return undefined;
+  let records: Buffer[] | undefined;
+  const inflate = (): Buffer[] => {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += body.readUInt32LE(12 + 4 * i) + 1;
+    const out = scratch.take(total, reuse);
+    let got = -1;
+    try {
+      got = codec().gunzipInto(member, out);
+    } catch (e) {
+      throw new WalCorruptError(`its gzip member does not inflate: ${(e as Error).message}`);
+    }
+    if (got !== total) throw new WalCorruptError(`its gzip member holds ${got} bytes, its table says ${total}`);
+    const recs: Buffer[] = new Array(n);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const len = body.readUInt32LE(12 + 4 * i);
+      if (out[p + len] !== NL) throw new WalCorruptError(`record ${i} of its gzip member is not followed by a newline`);
+      recs[i] = out.subarray(p, p + len);
+      p += len + 1;
+    }
+    return recs;
+  };
+  return {
+    arrivalMs,
+    member,
+    count: n,
+    passesGithub,
+    get records() {
+      return (records ??= inflate());
+    },
+  };
+}
+
+/** A WAL entry whose CRC is right but whose content is not what its header says (never written by this code). */
+export class WalCorruptError extends EventlakeError {
+  constructor(what: string) {
+    super(`corrupt WAL entry: ${what}`, { step: 'collector.wal', code: 'WAL_CORRUPT' });
   }
-  const records: Buffer[] = new Array(n);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const len = body.readUInt32LE(12 + 4 * i);
-    if (out[p + len] !== NL) return undefined;
-    records[i] = out.subarray(p, p + len);
-    p += len + 1;
-  }
-  return { arrivalMs, records, member };
 }
 
 /** Bytes read from a segment at once: one read serves several entries (a batch of 500 events is ~1 MB). */
@@ -292,7 +332,7 @@ export async function* readSegment(path: string, opts: { reuse?: boolean; checkC
       const dec = decodeBody(body, scratch, opts.reuse === true);
       if (!dec) return;
       const end = pos + HEADER + bodyLen;
-      yield { offset: pos, end, ...dec };
+      yield Object.assign(dec, { offset: pos, end }); // not a spread: it would run the lazy records getter
       pos = end;
     }
   } finally {
@@ -363,7 +403,7 @@ export class Wal {
       let valid = 0;
       for await (const e of readSegment(seg.path, { reuse: true })) {
         valid = e.end;
-        seg.records += e.records.length;
+        seg.records += e.count;
         if (!seg.firstArrivalMs) seg.firstArrivalMs = e.arrivalMs;
       }
       const { size } = await fs.stat(seg.path);

@@ -339,8 +339,10 @@ test('gzip WAL entries: a batch whose records all pass unchanged lands as the ve
     // Both acks are on disk as gzip entries of one open segment.
     const seg = readdirSync(t.collector.wal.dir).find((n) => n.endsWith('.wal'))!;
     const entries = [];
-    for await (const e of readSegment(join(t.collector.wal.dir, seg))) entries.push({ records: e.records.map((r) => r.toString()), member: Buffer.from(e.member!) });
+    for await (const e of readSegment(join(t.collector.wal.dir, seg))) entries.push({ records: e.records.map((r) => r.toString()), member: Buffer.from(e.member!), passesGithub: e.passesGithub });
     assert.deepEqual(entries.map((e) => e.records), [normal, [normal[0]!, changed, '{not json']]);
+    // Marked at ingest: the first batch passes the GitHub transform unchanged (delivery appends it unread), not the second.
+    assert.deepEqual(entries.map((e) => e.passesGithub), [true, false]);
     const { gunzipSync } = await import('node:zlib');
     assert.equal(gunzipSync(entries[0]!.member).toString(), normal.join('\n') + '\n');
     await t.stop();
@@ -359,7 +361,7 @@ test('gzip WAL entries: a batch whose records all pass unchanged lands as the ve
   }
 });
 
-test('gzip WAL entries: one whose member does not hold exactly its table\'s records ends the read like a torn entry; walCompression none and the old name deflate', async () => {
+test('gzip WAL entries: one whose member does not hold exactly its table\'s records fails as corrupt; walCompression none and the old name deflate', async () => {
   const { encodeGzipEntry, encodeEntry } = await import('../../src/collector/wal.ts');
   const { codec } = await import('../../src/codec/index.ts');
   const dir = tempDir();
@@ -372,8 +374,14 @@ test('gzip WAL entries: one whose member does not hold exactly its table\'s reco
     forged.writeUInt32LE(codec().crc32(forged.subarray(8)), 4);
     writeFileSync(join(dir, 'seg.wal'), Buffer.concat([good, forged, encodeEntry([Buffer.from('z')], 1)]));
     const read = [];
-    for await (const e of readSegment(join(dir, 'seg.wal'))) read.push(e.records.map((r) => r.toString()));
-    assert.deepEqual(read, [['a', 'bc']]);
+    for await (const e of readSegment(join(dir, 'seg.wal'))) {
+      try {
+        read.push(e.records.map((r) => r.toString()));
+      } catch (err) {
+        read.push((err as Error).message);
+      }
+    }
+    assert.deepEqual(read, [['a', 'bc'], 'corrupt WAL entry: record 0 of its gzip member is not followed by a newline', ['z']]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -388,5 +396,33 @@ test('gzip WAL entries: one whose member does not hold exactly its table\'s reco
     } finally {
       await t.cleanup();
     }
+  }
+});
+
+test('gzip WAL entries: the ingest-time GitHub verdict is used only with the GitHub transform; replayed under another transform, records are transformed', async () => {
+  const dir = tempDir();
+  const normal = fixtureLines.slice(0, 2).map((l) => JSON.stringify(JSON.parse(l)));
+  const t1 = await startCollector({}, dir);
+  assert.equal((await post(`${t1.url}/firehose/PutRecordBatch`, batch(normal), { key: t1.key })).status, 200);
+  // kill -9 stand-in: keep the WAL as the ack left it (a marked entry), start again with a Lambda-style transform.
+  const walDir = t1.collector.wal.dir;
+  const copy = join(dir, 'wal-copy');
+  cpSync(walDir, copy, { recursive: true });
+  await t1.stop(); // delivers; then the lake and WAL are put back to the moment of the ack
+  rmSync(t1.lake, { recursive: true, force: true });
+  rmSync(walDir, { recursive: true, force: true });
+  cpSync(copy, walDir, { recursive: true });
+  rmSync(join(walDir, 'lock'), { force: true });
+  const mod = join(dir, 'upper.mjs');
+  writeFileSync(mod, `export async function handler(event) {
+    return { records: event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: Buffer.from(Buffer.from(r.data, 'base64').toString().toUpperCase() + '\\n').toString('base64') })) };
+  }\n`);
+  const t2 = await startCollector({ transform: mod }, dir);
+  try {
+    await t2.collector.idle();
+    await t2.stop();
+    assert.deepEqual([...(await delivered(t2, 'raw/github/')).values()].join(''), normal.map((l) => l.toUpperCase()).join('\n') + '\n');
+  } finally {
+    await t2.cleanup();
   }
 });
