@@ -369,6 +369,12 @@ static napi_value gunzip_into(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "EIGZIP", "gunzipInto: buffers are limited to 4 GiB");
     return NULL;
   }
+  // ISA-L wants the whole 10-byte header before it looks at it: input that is not gzip from its first bytes is damaged
+  // data, not a truncated member.
+  if ((in_len > 0 && in[0] != 0x1f) || (in_len > 1 && in[1] != 0x8b) || (in_len > 2 && in[2] != 8)) {
+    CHECK(napi_create_int64(env, in_len > 2 && in[0] == 0x1f && in[1] == 0x8b ? ISAL_UNSUPPORTED_METHOD : ISAL_INVALID_WRAPPER, &ret));
+    return ret;
+  }
   oneshot_t *o = oneshot_state(env);
   if (!o) return NULL;
   struct inflate_state *s = &o->inflate;

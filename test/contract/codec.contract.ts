@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import type { GzipCodec } from '../../src/codec/contract.ts';
 
@@ -93,6 +95,41 @@ async function slowPipe(s: Transform, input: Buffer, chunkSize: number) {
   if (!s.closed) await once(s, 'close');
   await new Promise((r) => setImmediate(r));
   return { out: Buffer.concat(parts), maxBuffered, error, errors };
+}
+
+
+/** ~1 MB of real GitHub event lines (the fixture's NDJSON repeated), as the collector's ack path sees. */
+let eventsData: Buffer | undefined;
+const events = () => {
+  if (eventsData) return eventsData;
+  const one = zlib.gunzipSync(readFileSync(new URL('../fixtures/github-events-2013.json.gz', import.meta.url)));
+  return (eventsData = Buffer.concat(Array.from({ length: Math.ceil(1_000_000 / one.length) }, () => one)).subarray(0, 1_000_000));
+};
+
+/** Deterministic JSON lines (no random tail), so damaged copies fail the same way every run. */
+const lines = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => JSON.stringify({ i, type: `t${i % 7}`, pad: 'x'.repeat(i % 23) })).join('\n') + '\n');
+
+const SENTINEL = 0xa5;
+
+/** A view into a larger sentinel-filled buffer, so writes before or after it show. */
+function fenced(size: number): { out: Uint8Array; whole: Buffer; pad: number } {
+  const pad = 37;
+  const whole = Buffer.alloc(size + 2 * pad, SENTINEL);
+  return { out: whole.subarray(pad, pad + size), whole, pad };
+}
+
+/** The bytes of `whole` outside [pad, pad + n) are all still the sentinel. */
+function untouchedOutside(whole: Buffer, pad: number, n: number): boolean {
+  return whole.subarray(0, pad).every((b) => b === SENTINEL) && whole.subarray(pad + n).every((b) => b === SENTINEL);
+}
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return String((e as NodeJS.ErrnoException).code);
+  }
+  return 'no error';
 }
 
 export function codecContract(c: GzipCodec): void {
@@ -268,6 +305,193 @@ export function codecContract(c: GzipCodec): void {
     assert.equal(await code(count(bad)), 'Z_DATA_ERROR');
     const bomb = zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
     assert.equal(await code(count(bomb, 4 * 1024 * 1024)), 'LIMIT');
+  });
+
+  // ---- gzipInto / gunzipInto (one member into a caller's buffer: the collector's ack path) ----
+
+  test(`${c.name}: gzipInto writes one standard gzip member at the start of out, returns its length, touches nothing else`, () => {
+    const inputs = { empty: Buffer.alloc(0), 'one byte': Buffer.from('x'), '1 MB of event lines': events(), 'random bytes': randomBytes(200_000) };
+    for (const [what, input] of Object.entries(inputs)) {
+      for (const level of [0, 1, 2, 3]) {
+        const { out, whole, pad } = fenced(input.length + 1024);
+        const n = c.gzipInto(input, out, { level });
+        const member = Buffer.from(out.subarray(0, n));
+        assert.ok(zlib.gunzipSync(member).equals(input), `${what}, level ${level}: zlib reads it back`);
+        // The returned length ends exactly at the trailer: CRC-32 and ISIZE of the input are its last 8 bytes.
+        assert.equal(member.readUInt32LE(n - 8), zlib.crc32(input), `${what}, level ${level}: CRC-32 at the returned end`);
+        assert.equal(member.readUInt32LE(n - 4), input.length, `${what}, level ${level}: ISIZE at the returned end`);
+        assert.ok(untouchedOutside(whole, pad, n), `${what}, level ${level}: bytes outside the ${n}-byte member were written`);
+        if (what === '1 MB of event lines') assert.ok(n < input.length / 3, `level ${level}: ${n} bytes from ${input.length}`);
+      }
+    }
+  });
+
+  test(`${c.name}: gzipInto and gunzipInto write nothing past their output, whatever the size and level`, () => {
+    // Word-at-a-time coders can scribble a few bytes past their last one; only some sizes show it, so sweep them.
+    const data = events();
+    const wrong: string[] = [];
+    const sizes = [...Array.from({ length: 61 }, (_, i) => i * 997), 100_003, 250_007, data.length];
+    for (const size of sizes) {
+      const input = data.subarray(0, size);
+      for (const level of [0, 1, 2, 3]) {
+        const z = fenced(input.length + 1024);
+        const n = c.gzipInto(input, z.out, { level });
+        if (!untouchedOutside(z.whole, z.pad, n)) wrong.push(`gzipInto ${input.length} bytes, level ${level}`);
+        const g = fenced(input.length + 100);
+        assert.equal(c.gunzipInto(z.out.subarray(0, n), g.out), input.length);
+        if (!untouchedOutside(g.whole, g.pad, input.length)) wrong.push(`gunzipInto ${input.length} bytes, level ${level}`);
+        assert.ok(Buffer.from(g.out.subarray(0, input.length)).equals(input));
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test(`${c.name}: gzipInto throws LIMIT when out is too small, and the next call still works`, () => {
+    const input = lines(2000);
+    const ref = Buffer.alloc(input.length + 1024);
+    const n = c.gzipInto(input, ref);
+    for (const size of [0, 10, 19, n - 1]) assert.equal(codeOf(() => c.gzipInto(input, Buffer.alloc(size))), 'LIMIT', `out of ${size} bytes`);
+    const noise = randomBytes(50_000);
+    assert.equal(codeOf(() => c.gzipInto(noise, Buffer.alloc(noise.length))), 'LIMIT', 'random bytes into out of their own size');
+    const exact = Buffer.alloc(n);
+    assert.equal(c.gzipInto(input, exact), n);
+    assert.ok(zlib.gunzipSync(exact).equals(input));
+  });
+
+  test(`${c.name}: gunzipInto reads members of this codec and of zlib (any level, named headers), writing nothing past them`, () => {
+    const input = events();
+    const named = (gz: Buffer) => {
+      // FEXTRA + FNAME + FCOMMENT + FHCRC, as gzip(1) and other tools write them.
+      const head = Buffer.concat([gz.subarray(0, 3), Buffer.from([0x1e]), gz.subarray(4, 10), Buffer.from([4, 0, 1, 2, 3, 4]), Buffer.from('events.json\0a comment\0')]);
+      const hcrc = Buffer.alloc(2);
+      hcrc.writeUInt16LE(zlib.crc32(head) & 0xffff);
+      return Buffer.concat([head, hcrc, gz.subarray(10)]);
+    };
+    const into = Buffer.alloc(input.length + 1024);
+    const members = {
+      'this codec gzipSync': c.gzipSync(input),
+      'this codec gzipInto level 3': Buffer.from(into.subarray(0, c.gzipInto(input, into, { level: 3 }))),
+      'zlib level 1': zlib.gzipSync(input, { level: 1 }),
+      'zlib level 9': zlib.gzipSync(input, { level: 9 }),
+      'zlib stored': zlib.gzipSync(input, { level: 0 }),
+      'zlib with a named header': named(zlib.gzipSync(input)),
+    };
+    for (const [what, gz] of Object.entries(members)) {
+      for (const extra of [0, 100]) {
+        const { out, whole, pad } = fenced(input.length + extra);
+        assert.equal(c.gunzipInto(gz, out), input.length, what);
+        assert.ok(Buffer.from(out.subarray(0, input.length)).equals(input), what);
+        assert.ok(untouchedOutside(whole, pad, input.length), `${what}, out ${extra} bytes larger: bytes outside the output were written`);
+      }
+    }
+    for (const empty of [zlib.gzipSync(Buffer.alloc(0)), c.gzipSync(Buffer.alloc(0))]) assert.equal(c.gunzipInto(empty, Buffer.alloc(0)), 0);
+  });
+
+  test(`${c.name}: gunzipInto fails with Z_BUF_ERROR at every truncation point of a member`, () => {
+    const input = lines(120);
+    const into = Buffer.alloc(input.length + 1024);
+    for (const gz of [zlib.gzipSync(input), zlib.gzipSync(input, { level: 0 }), Buffer.from(into.subarray(0, c.gzipInto(input, into, { level: 0 }))), c.gzipSync(input, { level: 6 })]) {
+      const out = Buffer.alloc(input.length + 100);
+      const wrong: string[] = [];
+      for (let cut = 0; cut < gz.length; cut++) {
+        const code = codeOf(() => c.gunzipInto(gz.subarray(0, cut), out));
+        if (code !== 'Z_BUF_ERROR') wrong.push(`${cut}: ${code}`);
+      }
+      assert.deepEqual(wrong, [], `member of ${gz.length} bytes`);
+      assert.equal(c.gunzipInto(gz, out), input.length);
+    }
+  });
+
+  test(`${c.name}: gunzipInto fails with Z_DATA_ERROR on a damaged header, body, CRC-32 or ISIZE, and on bytes after the member`, () => {
+    const input = lines(3000);
+    const gz = zlib.gzipSync(input);
+    const out = Buffer.alloc(input.length * 2);
+    const damaged: Record<string, number> = { magic: 0, method: 2, 'body (middle)': gz.length >> 1, 'body (start)': 12 };
+    for (let i = 1; i <= 4; i++) {
+      damaged[`CRC-32 byte ${i}`] = gz.length - 9 + i;
+      damaged[`ISIZE byte ${i}`] = gz.length - 5 + i;
+    }
+    for (const [what, at] of Object.entries(damaged)) {
+      for (const flip of [0x01, 0x80]) {
+        const bad = Buffer.from(gz);
+        bad[at]! ^= flip;
+        assert.equal(codeOf(() => c.gunzipInto(bad, out)), 'Z_DATA_ERROR', `${what} ^ ${flip}`);
+      }
+    }
+    const empty = zlib.gzipSync(Buffer.alloc(0));
+    const after = {
+      'two members': Buffer.concat([gz, gz]),
+      'two empty members': Buffer.concat([empty, empty]),
+      'a member and an empty one': Buffer.concat([gz, empty]),
+      'one byte of garbage': Buffer.concat([gz, Buffer.from([0])]),
+      'eight zero bytes': Buffer.concat([gz, Buffer.alloc(8)]),
+    };
+    for (const [what, bad] of Object.entries(after)) assert.equal(codeOf(() => c.gunzipInto(bad, out)), 'Z_DATA_ERROR', what);
+    assert.equal(codeOf(() => c.gunzipInto(Buffer.from('{"not":"gzip"}\n'.repeat(10)), out)), 'Z_DATA_ERROR');
+    assert.equal(codeOf(() => c.gunzipInto(Buffer.from('{}'), out)), 'Z_DATA_ERROR');
+  });
+
+  test(`${c.name}: gunzipInto throws LIMIT when out is too small, and the next call still works`, () => {
+    const input = events();
+    const gz = c.gzipSync(input);
+    for (const size of [0, 1, 65_536, input.length - 1]) assert.equal(codeOf(() => c.gunzipInto(gz, Buffer.alloc(size))), 'LIMIT', `out of ${size} bytes`);
+    const out = Buffer.alloc(input.length);
+    assert.equal(c.gunzipInto(gz, out), input.length);
+    assert.ok(out.equals(input));
+  });
+
+  test(`${c.name}: gzipInto and gunzipInto calls in a row (levels, sizes, failures between) each give exact results`, () => {
+    const data = events();
+    const out = Buffer.alloc(data.length + 1024);
+    const back = Buffer.alloc(data.length);
+    for (let i = 0; i < 48; i++) {
+      const input = data.subarray(i * 997, i * 997 + [1, 5_000, 300_000, 1_000_000][i % 4]!);
+      const level = i % 4;
+      const n = c.gzipInto(input, out, { level });
+      assert.ok(zlib.gunzipSync(out.subarray(0, n)).equals(input), `call ${i}: gzipInto level ${level}`);
+      const m = c.gunzipInto(out.subarray(0, n), back);
+      assert.ok(m === input.length && back.subarray(0, m).equals(input), `call ${i}: gunzipInto`);
+      if (i % 5 === 0) assert.equal(codeOf(() => c.gunzipInto(out.subarray(0, n - 3), back)), 'Z_BUF_ERROR', `call ${i}: truncated`);
+      if (i % 7 === 0) assert.equal(codeOf(() => c.gzipInto(input, out.subarray(0, 5))), 'LIMIT', `call ${i}: small out`);
+    }
+  });
+
+  test(`${c.name}: gzipInto / gunzipInto work in worker threads (each its own state), several at once`, async () => {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const index = new URL('../../src/codec/index.ts', import.meta.url).href;
+    const code = `import { register } from ${JSON.stringify(tsx)}; register();
+      const { parentPort, workerData } = await import('node:worker_threads');
+      const { availableCodecs } = await import(${JSON.stringify(index)});
+      const c = availableCodecs().find((x) => x.name === workerData.codec);
+      const input = Buffer.from(workerData.input);
+      const out = Buffer.alloc(input.length + 1024), back = Buffer.alloc(input.length);
+      const members = [];
+      let same = true;
+      for (let i = 0; i < 40; i++) {
+        const level = i % 4;
+        const n = c.gzipInto(input, out, { level });
+        same &&= c.gunzipInto(out.subarray(0, n), back) === input.length && back.equals(input);
+        if (i < 4) members.push(Buffer.from(out.subarray(0, n)));
+      }
+      parentPort.postMessage({ same, members });`;
+    const input = lines(20_000);
+    const run = async () => {
+      const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { codec: c.name, input } });
+      const [msg] = (await once(w, 'message')) as [{ same: boolean; members: Uint8Array[] }];
+      await w.terminate();
+      return msg;
+    };
+    // Two at once, then one more after they ended (state freed with each thread).
+    const results = [...(await Promise.all([run(), run()])), await run()];
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.same, true, `worker ${i}: gunzipInto(gzipInto(x)) = x at every level`);
+      assert.equal(r.members.length, 4);
+      for (const m of r.members) assert.ok(zlib.gunzipSync(m).equals(input), `worker ${i}: zlib reads its member`);
+    }
+    // And the main thread's state is unaffected by the workers'.
+    const out = Buffer.alloc(input.length + 1024);
+    const n = c.gzipInto(input, out, { level: 2 });
+    assert.ok(zlib.gunzipSync(out.subarray(0, n)).equals(input));
   });
 
   test(`${c.name}: crc32 equals zlib's and chains`, () => {

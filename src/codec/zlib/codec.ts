@@ -54,6 +54,55 @@ function copyInto(src: Buffer, out: Uint8Array): number {
   return src.length;
 }
 
+/**
+ * Length of the gzip header (RFC 1952) at the start of data, or -1 when data ends inside it. Throws Z_DATA_ERROR
+ * when it is not a gzip header.
+ */
+function gzipHeaderLength(d: Uint8Array): number {
+  if ((d.length > 0 && d[0] !== 0x1f) || (d.length > 1 && d[1] !== 0x8b)) throw codecError('Z_DATA_ERROR', 'incorrect header check (not a gzip stream)');
+  if (d.length > 2 && d[2] !== 8) throw codecError('Z_DATA_ERROR', 'unsupported compression method');
+  if (d.length < 10) return -1;
+  const flags = d[3]!;
+  if (flags & 0xe0) throw codecError('Z_DATA_ERROR', 'reserved gzip header flags set');
+  let p = 10;
+  if (flags & 4) p = p + 2 > d.length ? Infinity : p + 2 + (d[p]! | (d[p + 1]! << 8)); // FEXTRA
+  for (const bit of [8, 16]) {
+    // FNAME, FCOMMENT: zero-terminated
+    if (flags & bit && p < d.length) {
+      const z = d.indexOf(0, p);
+      p = z < 0 ? Infinity : z + 1;
+    } else if (flags & bit) p = Infinity;
+  }
+  if (flags & 2) p += 2; // FHCRC
+  return p > d.length ? -1 : p;
+}
+
+/**
+ * Exactly one member: the header read here, the deflate body by zlib's raw inflate (which says where it ended), the
+ * trailer checked here. (gunzipSync would read on into a following member and ignore some trailing garbage.)
+ */
+function gunzipMember(data: Uint8Array, out: Uint8Array): number {
+  const h = gzipHeaderLength(data);
+  if (h < 0) throw codecError('Z_BUF_ERROR', data.length ? 'unexpected end of file' : 'empty input, not a compressed stream');
+  let r: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    // Bounded by out (+1 byte, so a member that needs more is told from one that fits exactly).
+    r = zlib.inflateRawSync(data.subarray(h), { info: true, maxOutputLength: out.length + 1 }) as unknown as typeof r;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw codecError('LIMIT', `the gzip member inflates to more than the ${out.length} bytes given`);
+    throw codecError(code === 'Z_BUF_ERROR' ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR', (e as Error).message);
+  }
+  const end = h + r.engine.bytesWritten;
+  if (data.length - end < 8) throw codecError('Z_BUF_ERROR', 'unexpected end of file');
+  if (data.length - end > 8) throw codecError('Z_DATA_ERROR', 'bytes after the gzip member');
+  const trailer = Buffer.from(data.buffer, data.byteOffset + end, 8);
+  if (trailer.readUInt32LE(0) !== zlib.crc32(r.buffer) || trailer.readUInt32LE(4) !== r.buffer.length % 2 ** 32) {
+    throw codecError('Z_DATA_ERROR', 'incorrect data check (CRC-32 or length trailer mismatch)');
+  }
+  return copyInto(r.buffer, out);
+}
+
 export const zlibCodec: GzipCodec = {
   name: 'zlib',
   createGunzip: (o?: StreamOptions) => zlib.createGunzip({ chunkSize: o?.chunkSize }),
@@ -62,21 +111,7 @@ export const zlibCodec: GzipCodec = {
   gzipSync: (data, o) => zlib.gzipSync(data, { level: level(o) }),
   gunzipSync: (data) => zlib.gunzipSync(data),
   gzipInto: (data, out, o) => copyInto(zlib.gzipSync(data, { level: level(o) }), out),
-  gunzipInto: (data, out) => {
-    if (data.length < 18 || data[0] !== 0x1f || data[1] !== 0x8b) throw codecError(data.length < 18 ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR', 'not one whole gzip member');
-    // One member exactly: zlib would read on into a second one, so the trailer's ISIZE bounds the output.
-    const isize = Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(data.length - 4);
-    if (isize > out.length) throw codecError('LIMIT', `the member inflates to ${isize} bytes, more than the ${out.length} given`);
-    let r: Buffer;
-    try {
-      r = zlib.gunzipSync(data, { maxOutputLength: Math.max(1, out.length) });
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      throw codecError(code === 'Z_BUF_ERROR' ? 'Z_BUF_ERROR' : code === 'ERR_BUFFER_TOO_LARGE' ? 'LIMIT' : 'Z_DATA_ERROR', (e as Error).message);
-    }
-    if (r.length !== isize) throw codecError('Z_DATA_ERROR', 'bytes after the gzip member');
-    return copyInto(r, out);
-  },
+  gunzipInto: gunzipMember,
   deflateRawSync: (data, o) => zlib.deflateRawSync(data, { level: level(o) }),
   inflateRawSync: (data) => zlib.inflateRawSync(data),
   createGunzipCounter: (o) => zlibCounter(o.maxBytes),
