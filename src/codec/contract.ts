@@ -57,6 +57,8 @@ export interface GzipCodec {
    * Returns its length. Throws LIMIT when out is too small (data.length + 1 KiB always suffices).
    */
   gzipInto(data: Uint8Array, out: Uint8Array, o?: DeflateOptions): number;
+  /** gzipInto on the libuv thread pool (off the calling thread). data and out must not change until it settles. */
+  gzipIntoAsync(data: Uint8Array, out: Uint8Array, o?: DeflateOptions): Promise<number>;
   /**
    * Inflates exactly one gzip member (data holds nothing after it) into out; returns the bytes written.
    * Z_DATA_ERROR for damaged data, a bad trailer or bytes after the member; Z_BUF_ERROR when truncated; LIMIT when

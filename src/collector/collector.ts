@@ -8,7 +8,8 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, encodeEntry, encodeLinesEntry, entryTableOffset, gzipEntryBound, gzipLinesEntry, type Segment } from './wal.ts';
+import { Wal, encodeEntry, encodeLinesEntry, entryTableOffset, finishGzipEntry, gzipEntryBound, gzipEntryRegions, type Segment } from './wal.ts';
+import { codec } from '../codec/index.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { passesGithubTransformUnchanged } from './firehose-transform.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
@@ -36,7 +37,7 @@ export class BufferFullError extends EventlakeError {
 }
 
 /** True when the built-in GitHub transform passes every record of a lines entry unchanged (records are views). */
-function allPassGithub(lines: Buffer, n: number): boolean {
+async function allPassGithubLines(lines: Buffer, n: number): Promise<boolean> {
   let p = entryTableOffset(n);
   for (let i = 0; i < n; i++) {
     const len = lines.readUInt32LE(entryTableOffset(i));
@@ -75,6 +76,8 @@ export class Collector {
   private idleWaiters: (() => void)[] = [];
   /** Buffers for gzip entries while their write is pending (megabytes each: reused, not churned). */
   private readonly gzipOut = new BufferPool(16);
+  /** Bytes of requests being compressed, counted against maxWalBytes before they reach the WAL. */
+  private reserved = 0;
 
   constructor(private readonly deps: CollectorDeps) {
     const c = deps.config;
@@ -123,9 +126,9 @@ export class Collector {
   checkRoom(bytes: number): void {
     this.assertOpen();
     const max = this.deps.config.maxWalBytes;
-    if (this.wal.bytes + bytes > max) {
+    if (this.wal.bytes + this.reserved + bytes > max) {
       this.metrics.throttled.inc();
-      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes, max);
+      throw new BufferFullError(this.retryAfterSeconds(), this.wal.bytes + this.reserved, max);
     }
   }
 
@@ -150,19 +153,31 @@ export class Collector {
 
   /**
    * ingest() for an entry already built in entryLayout (encodeEntry / encodeLinesEntry / decodeBatchEntry) holding
-   * `count` records of `raw` bytes. A plain entry must be finished (finishEntry); a lines entry is gzipped here, on
-   * this thread, into a pooled buffer (the caller may reuse `entry` once this returns or throws).
+   * `count` records of `raw` bytes. A plain entry must be finished (finishEntry). A lines entry is gzipped, and with
+   * the GitHub transform checked for records it passes unchanged, both on the libuv thread pool (the HTTP thread only
+   * decodes and writes); `entry` must not change until this settles, and may be reused after.
    */
   async ingestEntry(entry: Buffer, count: number, raw: number, producer: string, arrivalMs: number): Promise<{ seq: number; offset: number }> {
     let buf = entry;
     let pooled: Buffer | undefined;
-    if (this.entryLayout === 'lines') {
-      this.checkRoom(gzipEntryBound(entry.length));
-      pooled = this.gzipOut.take(gzipEntryBound(entry.length));
-      const verdict = this.deps.config.transform === 'github' && allPassGithub(entry, count);
-      buf = gzipLinesEntry(entry, count, arrivalMs, pooled, this.deps.config.gzipLevel, verdict);
-    } else this.checkRoom(entry.length);
     try {
+      if (this.entryLayout === 'lines') {
+        const bound = gzipEntryBound(entry.length);
+        this.checkRoom(bound);
+        this.reserved += bound;
+        try {
+          pooled = this.gzipOut.take(bound);
+          const { data, member } = gzipEntryRegions(entry, count, pooled);
+          const [memberLen, verdict] = await Promise.all([
+            codec().gzipIntoAsync(data, member, { level: this.deps.config.gzipLevel }),
+            this.deps.config.transform === 'github' ? allPassGithubLines(entry, count) : false,
+          ]);
+          this.assertOpen();
+          buf = finishGzipEntry(entry, count, arrivalMs, pooled, memberLen, verdict);
+        } finally {
+          this.reserved -= bound;
+        }
+      } else this.checkRoom(entry.length);
       const { seg, offset, done } = this.wal.appendEntry(buf, count, raw, arrivalMs);
       if (seg.rawBytes >= this.bufferBytes) this.flush(); // size trigger (SizeInMBs)
       this.updateGauges();

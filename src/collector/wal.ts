@@ -121,20 +121,34 @@ export function gzipEntryBound(linesSize: number): number {
 }
 
 /**
- * A gzip entry built from a lines entry of n records (table and data filled in) into `out` (at least
- * gzipEntryBound(lines.length) bytes); returns the view of out holding it. Runs on the calling thread (the native
- * codec deflates ~1 GB/s; with node:zlib this blocks, which only the fallback pays).
+ * Where a lines entry's data is compressed to: the data of `lines` (n records) and the region of `out` (at least
+ * gzipEntryBound(lines.length) bytes) that receives its gzip member. finishGzipEntry() then completes the entry.
  */
-export function gzipLinesEntry(lines: Buffer, n: number, arrivalMs: number, out: Buffer, level = 1, passesGithub = false): Buffer {
+export function gzipEntryRegions(lines: Buffer, n: number, out: Buffer): { data: Buffer; member: Buffer } {
+  const dataStart = entryTableOffset(n);
+  return { data: lines.subarray(dataStart), member: out.subarray(dataStart) };
+}
+
+/**
+ * Completes a gzip entry in `out` whose member (memberLen bytes) is in place: table from `lines`, header, CRC.
+ * Returns the view of out holding the entry.
+ */
+export function finishGzipEntry(lines: Buffer, n: number, arrivalMs: number, out: Buffer, memberLen: number, passesGithub: boolean): Buffer {
   if (n > COUNT_MASK) throw new EventlakeError(`a WAL entry holds at most ${COUNT_MASK} records (got ${n})`, { step: 'collector.wal' });
   const dataStart = entryTableOffset(n);
   lines.copy(out, HEADER + 12, HEADER + 12, dataStart); // the table
-  const size = dataStart + codec().gzipInto(lines.subarray(dataStart), out.subarray(dataStart), { level });
+  const size = dataStart + memberLen;
   out.writeUInt32LE(size - HEADER, 0);
   out.writeDoubleLE(arrivalMs, HEADER);
   out.writeUInt32LE((n | GZIPPED | (passesGithub ? PASSES_GITHUB : 0)) >>> 0, HEADER + 8);
   out.writeUInt32LE(codec().crc32(out.subarray(HEADER, size)), 4);
   return out.subarray(0, size);
+}
+
+/** A gzip entry built from a lines entry on the calling thread (see gzipEntryRegions / finishGzipEntry). */
+export function gzipLinesEntry(lines: Buffer, n: number, arrivalMs: number, out: Buffer, level = 1, passesGithub = false): Buffer {
+  const { data, member } = gzipEntryRegions(lines, n, out);
+  return finishGzipEntry(lines, n, arrivalMs, out, codec().gzipInto(data, member, { level }), passesGithub);
 }
 
 /** A lines entry of these records (each gets its "\n"). */

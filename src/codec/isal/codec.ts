@@ -231,6 +231,12 @@ function isalCounter(addon: IgzipAddon, maxBytes: number): GunzipCounter {
 
 export function isalCodec(addon: IgzipAddon): GzipCodec {
   const chunk = (o?: StreamOptions) => o?.chunkSize ?? DEFAULT_CHUNK;
+  const gzipInto = (data: Uint8Array, out: Uint8Array, o?: DeflateOptions): number => {
+    const n = addon.gzipInto(isalLevel(o), data, out);
+    if (n >= 0) return n;
+    if (n === ONESHOT_LIMIT) throw codecError('LIMIT', `the gzip member of ${data.length} bytes does not fit the ${out.length} given`);
+    throw codecError('Z_DATA_ERROR', `igzip deflate error ${n}`);
+  };
   return {
     name: 'isal',
     createGunzip: (o) => new CoderStream(new Inflater(addon, 1, chunk(o)), o),
@@ -241,12 +247,9 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
     deflateRawSync: (data, o) => runAll(new Deflater(addon, isalLevel(o), 0, Math.max(DEFAULT_CHUNK, data.length + 1024)), data),
     inflateRawSync: (data) => runAll(new Inflater(addon, 0, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     // One ISA-L stateless call each, on state the addon keeps per thread: nothing is allocated per call.
-    gzipInto: (data, out, o) => {
-      const n = addon.gzipInto(isalLevel(o), data, out);
-      if (n >= 0) return n;
-      if (n === ONESHOT_LIMIT) throw codecError('LIMIT', `the gzip member of ${data.length} bytes does not fit the ${out.length} given`);
-      throw codecError('Z_DATA_ERROR', `igzip deflate error ${n}`);
-    },
+    gzipInto,
+    // Interim: runs on the calling thread (to be moved to the libuv pool).
+    gzipIntoAsync: async (data, out, o) => gzipInto(data, out, o),
     gunzipInto: (data, out) => {
       const n = addon.gunzipInto(data, out);
       if (n >= 0) return n;

@@ -111,6 +111,17 @@ export const zlibCodec: GzipCodec = {
   gzipSync: (data, o) => zlib.gzipSync(data, { level: level(o) }),
   gunzipSync: (data) => zlib.gunzipSync(data),
   gzipInto: (data, out, o) => copyInto(zlib.gzipSync(data, { level: level(o) }), out),
+  gzipIntoAsync: (data, out, o) =>
+    new Promise((resolve, reject) =>
+      zlib.gzip(data, { level: level(o) }, (err, r) => {
+        if (err) return reject(codecError('Z_DATA_ERROR', err.message));
+        try {
+          resolve(copyInto(r, out));
+        } catch (e) {
+          reject(e as Error);
+        }
+      }),
+    ),
   gunzipInto: gunzipMember,
   deflateRawSync: (data, o) => zlib.deflateRawSync(data, { level: level(o) }),
   inflateRawSync: (data) => zlib.inflateRawSync(data),
