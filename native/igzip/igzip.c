@@ -259,13 +259,33 @@ static napi_value deflate_run(napi_env env, napi_callback_info info) {
 #define ONESHOT_TRAILING -102  // bytes after the member
 #define ONESHOT_FAILED -103    // any other ISA-L status (reported as is would be ambiguous)
 
+// A gzipIntoAsync call (see below).
+typedef struct job {
+  struct isal_zstream z;
+  uint8_t *level_buf[4];
+  uint8_t *scratch;
+  size_t scratch_len;
+  uint32_t level;
+  const uint8_t *in;
+  size_t in_len;
+  uint8_t *out;
+  size_t out_len;
+  int64_t result;
+  napi_async_work work;
+  napi_ref in_ref, out_ref, cb_ref;
+  struct job *next; // in the free list
+} job_t;
+
 typedef struct {
   struct isal_zstream deflate;
   struct inflate_state inflate;
   uint8_t *level_buf[4]; // by level; [0] unused (level 0 needs none)
   uint8_t *scratch;      // deflate output, copied to the caller's buffer
   size_t scratch_len;
+  struct job *free_jobs; // finished gzipIntoAsync jobs, for reuse
 } oneshot_t;
+
+static void job_free(job_t *j);
 
 static const uint32_t level_buf_size[4] = {0, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT, ISAL_DEF_LVL3_DEFAULT};
 
@@ -274,6 +294,11 @@ static void oneshot_free(napi_env env, void *data, void *hint) {
   oneshot_t *o = data;
   for (int i = 0; i < 4; i++) free(o->level_buf[i]);
   free(o->scratch);
+  while (o->free_jobs) {
+    struct job *j = o->free_jobs;
+    o->free_jobs = j->next;
+    job_free(j);
+  }
   free(o);
 }
 
@@ -292,6 +317,40 @@ static oneshot_t *oneshot_state(napi_env env) {
     return NULL;
   }
   return o;
+}
+
+#define ONESHOT_NOMEM -104 // internal: scratch allocation failed
+
+// One gzip member of in (in_len bytes) into out via *scratch (grown as needed): its length, or a negative result.
+// Runs on any thread: it touches only its arguments.
+static int64_t gzip_core(struct isal_zstream *z, uint8_t *level_buf, uint32_t level, uint8_t **scratch, size_t *scratch_len, const uint8_t *in,
+                         size_t in_len, uint8_t *out, size_t out_len) {
+  // ISA-L's largest output for in_len bytes: stored blocks (5 bytes per 64 KiB block) plus gzip header and trailer.
+  // Whatever fits in out fits in this much of the scratch buffer, so a smaller one never changes the result.
+  size_t bound = in_len + 5 * (in_len / 65535 + 2) + 1024;
+  size_t need = out_len < bound ? out_len : bound;
+  if (*scratch_len < need) {
+    free(*scratch);
+    *scratch_len = 0;
+    *scratch = malloc(need);
+    if (!*scratch) return ONESHOT_NOMEM;
+    *scratch_len = need;
+  }
+  isal_deflate_stateless_init(z);
+  z->level = level;
+  z->level_buf = level_buf;
+  z->level_buf_size = level_buf_size[level];
+  z->gzip_flag = IGZIP_GZIP;
+  z->end_of_stream = 1;
+  z->flush = NO_FLUSH;
+  z->next_in = (uint8_t *)in;
+  z->avail_in = (uint32_t)in_len;
+  z->next_out = *scratch;
+  z->avail_out = (uint32_t)need;
+  int r = isal_deflate_stateless(z);
+  int64_t result = r == COMP_OK ? (int64_t)(need - z->avail_out) : r == STATELESS_OVERFLOW ? ONESHOT_LIMIT : (r < 0 ? r : ONESHOT_FAILED);
+  if (result > 0) memcpy(out, *scratch, (size_t)result);
+  return result;
 }
 
 // gzipInto(level: 0..3, input, output) -> length of the gzip member written at the start of output, or
@@ -320,35 +379,11 @@ static napi_value gzip_into(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  // ISA-L's largest output for in_len bytes: stored blocks (5 bytes per 64 KiB block) plus gzip header and trailer.
-  // Whatever fits in out fits in this much of the scratch buffer, so a smaller one never changes the result.
-  size_t bound = in_len + 5 * (in_len / 65535 + 2) + 1024;
-  size_t need = out_len < bound ? out_len : bound;
-  if (o->scratch_len < need) {
-    free(o->scratch);
-    o->scratch_len = 0;
-    o->scratch = malloc(need);
-    if (!o->scratch) {
-      napi_throw_error(env, "EIGZIP", "igzip: out of memory");
-      return NULL;
-    }
-    o->scratch_len = need;
+  int64_t result = gzip_core(&o->deflate, o->level_buf[level], level, &o->scratch, &o->scratch_len, in, in_len, out, out_len);
+  if (result == ONESHOT_NOMEM) {
+    napi_throw_error(env, "EIGZIP", "igzip: out of memory");
+    return NULL;
   }
-  struct isal_zstream *z = &o->deflate;
-  isal_deflate_stateless_init(z);
-  z->level = level;
-  z->level_buf = o->level_buf[level];
-  z->level_buf_size = level_buf_size[level];
-  z->gzip_flag = IGZIP_GZIP;
-  z->end_of_stream = 1;
-  z->flush = NO_FLUSH;
-  z->next_in = in;
-  z->avail_in = (uint32_t)in_len;
-  z->next_out = o->scratch;
-  z->avail_out = (uint32_t)need;
-  int r = isal_deflate_stateless(z);
-  int64_t result = r == COMP_OK ? (int64_t)(need - z->avail_out) : r == STATELESS_OVERFLOW ? ONESHOT_LIMIT : (r < 0 ? r : ONESHOT_FAILED);
-  if (result > 0) memcpy(out, o->scratch, (size_t)result);
   CHECK(napi_create_int64(env, result, &ret));
   return ret;
 }
@@ -541,6 +576,82 @@ static napi_value count_run(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- gzipInto on the libuv thread pool -----------------------------------------------------------------------------
+// gzipIntoAsync(level, input, output, callback(result)): gzipInto's work off the JS thread (the collector's ack path
+// compresses each request there). Each call gets a job with its own ISA-L state; finished jobs are kept per
+// environment for reuse, so a busy server allocates nothing per call. input and output are referenced until done.
+
+
+static void job_free(job_t *j) {
+  for (int i = 0; i < 4; i++) free(j->level_buf[i]);
+  free(j->scratch);
+  free(j);
+}
+
+static void gzip_async_execute(napi_env env, void *data) {
+  (void)env;
+  job_t *j = data;
+  if (j->level > 0 && !j->level_buf[j->level]) j->level_buf[j->level] = malloc(level_buf_size[j->level]);
+  j->result = j->level > 0 && !j->level_buf[j->level] ? ONESHOT_NOMEM
+                                                        : gzip_core(&j->z, j->level_buf[j->level], j->level, &j->scratch, &j->scratch_len, j->in, j->in_len, j->out, j->out_len);
+}
+
+static void gzip_async_complete(napi_env env, napi_status st, void *data) {
+  job_t *j = data;
+  napi_value cb, global, arg, ignored;
+  int64_t result = st == napi_ok ? j->result : ONESHOT_FAILED;
+  int have_cb = napi_get_reference_value(env, j->cb_ref, &cb) == napi_ok && napi_get_global(env, &global) == napi_ok;
+  napi_delete_reference(env, j->in_ref);
+  napi_delete_reference(env, j->out_ref);
+  napi_delete_reference(env, j->cb_ref);
+  napi_delete_async_work(env, j->work);
+  oneshot_t *o = NULL;
+  if (napi_get_instance_data(env, (void **)&o) == napi_ok && o) {
+    j->next = o->free_jobs;
+    o->free_jobs = j;
+  } else job_free(j);
+  if (have_cb && napi_create_int64(env, result, &arg) == napi_ok) napi_call_function(env, global, cb, 1, &arg, &ignored);
+}
+
+static napi_value gzip_into_async(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], name;
+  uint32_t level = 1;
+  uint8_t *in, *out;
+  size_t in_len, out_len;
+  napi_valuetype t;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || !get_u32(env, argv[0], &level) || level > 3 || !get_bytes(env, argv[1], &in, &in_len) || !get_bytes(env, argv[2], &out, &out_len) ||
+      napi_typeof(env, argv[3], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, "EIGZIP", "gzipIntoAsync(level: 0..3, input: Uint8Array, output: Uint8Array, callback)");
+    return NULL;
+  }
+  if (in_len > UINT32_MAX || out_len > UINT32_MAX) {
+    napi_throw_range_error(env, "EIGZIP", "gzipIntoAsync: buffers are limited to 4 GiB");
+    return NULL;
+  }
+  oneshot_t *o = oneshot_state(env);
+  if (!o) return NULL;
+  job_t *j = o->free_jobs;
+  if (j) o->free_jobs = j->next;
+  else if (!(j = calloc(1, sizeof(job_t)))) {
+    napi_throw_error(env, "EIGZIP", "igzip: out of memory");
+    return NULL;
+  }
+  j->level = level;
+  j->in = in;
+  j->in_len = in_len;
+  j->out = out;
+  j->out_len = out_len;
+  CHECK(napi_create_reference(env, argv[1], 1, &j->in_ref));
+  CHECK(napi_create_reference(env, argv[2], 1, &j->out_ref));
+  CHECK(napi_create_reference(env, argv[3], 1, &j->cb_ref));
+  CHECK(napi_create_string_utf8(env, "igzip.gzipIntoAsync", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_async_work(env, NULL, name, gzip_async_execute, gzip_async_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return NULL;
+}
+
 // crc32(data, previous = 0) -> the gzip/zip CRC-32, chainable like zlib's crc32(data, previous) (PCLMUL/AVX-512).
 static napi_value crc32_run(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -567,6 +678,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"newCounter", NULL, new_counter, NULL, NULL, NULL, napi_default, NULL},
       {"count", NULL, count_run, NULL, NULL, NULL, napi_default, NULL},
       {"gzipInto", NULL, gzip_into, NULL, NULL, NULL, napi_default, NULL},
+      {"gzipIntoAsync", NULL, gzip_into_async, NULL, NULL, NULL, napi_default, NULL},
       {"gunzipInto", NULL, gunzip_into, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));

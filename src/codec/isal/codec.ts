@@ -231,12 +231,12 @@ function isalCounter(addon: IgzipAddon, maxBytes: number): GunzipCounter {
 
 export function isalCodec(addon: IgzipAddon): GzipCodec {
   const chunk = (o?: StreamOptions) => o?.chunkSize ?? DEFAULT_CHUNK;
-  const gzipInto = (data: Uint8Array, out: Uint8Array, o?: DeflateOptions): number => {
-    const n = addon.gzipInto(isalLevel(o), data, out);
+  const gzipResult = (n: number, data: Uint8Array, out: Uint8Array): number => {
     if (n >= 0) return n;
     if (n === ONESHOT_LIMIT) throw codecError('LIMIT', `the gzip member of ${data.length} bytes does not fit the ${out.length} given`);
     throw codecError('Z_DATA_ERROR', `igzip deflate error ${n}`);
   };
+  const gzipInto = (data: Uint8Array, out: Uint8Array, o?: DeflateOptions): number => gzipResult(addon.gzipInto(isalLevel(o), data, out), data, out);
   return {
     name: 'isal',
     createGunzip: (o) => new CoderStream(new Inflater(addon, 1, chunk(o)), o),
@@ -248,8 +248,16 @@ export function isalCodec(addon: IgzipAddon): GzipCodec {
     inflateRawSync: (data) => runAll(new Inflater(addon, 0, Math.max(DEFAULT_CHUNK, data.length * 4)), data),
     // One ISA-L stateless call each, on state the addon keeps per thread: nothing is allocated per call.
     gzipInto,
-    // Interim: runs on the calling thread (to be moved to the libuv pool).
-    gzipIntoAsync: async (data, out, o) => gzipInto(data, out, o),
+    gzipIntoAsync: (data, out, o) =>
+      new Promise((resolve, reject) =>
+        addon.gzipIntoAsync(isalLevel(o), data, out, (n) => {
+          try {
+            resolve(gzipResult(n, data, out));
+          } catch (e) {
+            reject(e as Error);
+          }
+        }),
+      ),
     gunzipInto: (data, out) => {
       const n = addon.gunzipInto(data, out);
       if (n >= 0) return n;

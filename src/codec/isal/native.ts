@@ -14,6 +14,8 @@ export interface IgzipAddon {
   /** Counting gunzip (work on the libuv pool): stops with status 1 once more than limitBytes were inflated. */
   newCounter(limitBytes: number): object;
   count(handle: object, input: Uint8Array, done: (status: number, atBoundary: number, bytes: number, newlines: number, lastByte: number) => void): void;
+  /** gzipInto on the libuv thread pool: callback(result) with the same results. */
+  gzipIntoAsync(level: number, input: Uint8Array, output: Uint8Array, callback: (result: number) => void): void;
   crc32(data: Uint8Array, previous?: number): number;
   /**
    * One-shot gzip member of input into output (state kept per thread, nothing allocated per call). Returns its length
