@@ -111,6 +111,9 @@ const lines = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => JSO
 
 const SENTINEL = 0xa5;
 
+/** Deflate levels to try: 0..3, and 9 (ISA-L's level 3; 2..6 all map to its level 2). */
+const LEVELS = [0, 1, 2, 3, 9];
+
 /** A view into a larger sentinel-filled buffer, so writes before or after it show. */
 function fenced(size: number): { out: Uint8Array; whole: Buffer; pad: number } {
   const pad = 37;
@@ -312,7 +315,7 @@ export function codecContract(c: GzipCodec): void {
   test(`${c.name}: gzipInto writes one standard gzip member at the start of out, returns its length, touches nothing else`, () => {
     const inputs = { empty: Buffer.alloc(0), 'one byte': Buffer.from('x'), '1 MB of event lines': events(), 'random bytes': randomBytes(200_000) };
     for (const [what, input] of Object.entries(inputs)) {
-      for (const level of [0, 1, 2, 3]) {
+      for (const level of LEVELS) {
         const { out, whole, pad } = fenced(input.length + 1024);
         const n = c.gzipInto(input, out, { level });
         const member = Buffer.from(out.subarray(0, n));
@@ -333,7 +336,7 @@ export function codecContract(c: GzipCodec): void {
     const sizes = [...Array.from({ length: 61 }, (_, i) => i * 997), 100_003, 250_007, data.length];
     for (const size of sizes) {
       const input = data.subarray(0, size);
-      for (const level of [0, 1, 2, 3]) {
+      for (const level of LEVELS) {
         const z = fenced(input.length + 1024);
         const n = c.gzipInto(input, z.out, { level });
         if (!untouchedOutside(z.whole, z.pad, n)) wrong.push(`gzipInto ${input.length} bytes, level ${level}`);
@@ -370,7 +373,7 @@ export function codecContract(c: GzipCodec): void {
     const into = Buffer.alloc(input.length + 1024);
     const members = {
       'this codec gzipSync': c.gzipSync(input),
-      'this codec gzipInto level 3': Buffer.from(into.subarray(0, c.gzipInto(input, into, { level: 3 }))),
+      'this codec gzipInto level 9': Buffer.from(into.subarray(0, c.gzipInto(input, into, { level: 9 }))),
       'zlib level 1': zlib.gzipSync(input, { level: 1 }),
       'zlib level 9': zlib.gzipSync(input, { level: 9 }),
       'zlib stored': zlib.gzipSync(input, { level: 0 }),
@@ -444,9 +447,9 @@ export function codecContract(c: GzipCodec): void {
     const data = events();
     const out = Buffer.alloc(data.length + 1024);
     const back = Buffer.alloc(data.length);
-    for (let i = 0; i < 48; i++) {
+    for (let i = 0; i < 50; i++) {
       const input = data.subarray(i * 997, i * 997 + [1, 5_000, 300_000, 1_000_000][i % 4]!);
-      const level = i % 4;
+      const level = LEVELS[i % LEVELS.length]!;
       const n = c.gzipInto(input, out, { level });
       assert.ok(zlib.gunzipSync(out.subarray(0, n)).equals(input), `call ${i}: gzipInto level ${level}`);
       const m = c.gunzipInto(out.subarray(0, n), back);
@@ -467,14 +470,14 @@ export function codecContract(c: GzipCodec): void {
       const out = Buffer.alloc(input.length + 1024), back = Buffer.alloc(input.length);
       const members = [];
       let same = true;
-      for (let i = 0; i < 40; i++) {
-        const level = i % 4;
+      for (let i = 0; i < 24; i++) {
+        const level = [0, 1, 2, 9][i % 4];
         const n = c.gzipInto(input, out, { level });
         same &&= c.gunzipInto(out.subarray(0, n), back) === input.length && back.equals(input);
         if (i < 4) members.push(Buffer.from(out.subarray(0, n)));
       }
       parentPort.postMessage({ same, members });`;
-    const input = lines(20_000);
+    const input = lines(4_000);
     const run = async () => {
       const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { codec: c.name, input } });
       const [msg] = (await once(w, 'message')) as [{ same: boolean; members: Uint8Array[] }];
@@ -484,7 +487,7 @@ export function codecContract(c: GzipCodec): void {
     // Two at once, then one more after they ended (state freed with each thread).
     const results = [...(await Promise.all([run(), run()])), await run()];
     for (const [i, r] of results.entries()) {
-      assert.equal(r.same, true, `worker ${i}: gunzipInto(gzipInto(x)) = x at every level`);
+      assert.equal(r.same, true, `worker ${i}: gunzipInto(gzipInto(x)) = x at levels 0, 1, 2, 9`);
       assert.equal(r.members.length, 4);
       for (const m of r.members) assert.ok(zlib.gunzipSync(m).equals(input), `worker ${i}: zlib reads its member`);
     }
