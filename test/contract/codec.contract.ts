@@ -349,6 +349,27 @@ export function codecContract(c: GzipCodec): void {
     assert.deepEqual(wrong, []);
   });
 
+  test(`${c.name}: gzipIntoAsync gives gzipInto's bytes, many calls at once, touching nothing else; LIMIT rejects`, async () => {
+    const data = events();
+    const cases = Array.from({ length: 24 }, (_, i) => ({ input: data.subarray(0, 1 + ((i * 40_009) % data.length)), level: LEVELS[i % LEVELS.length]! }));
+    const results = await Promise.all(
+      cases.map(async ({ input, level }) => {
+        const z = fenced(input.length + 1024);
+        const n = await c.gzipIntoAsync(input, z.out, { level });
+        return { n, z, input, level };
+      }),
+    );
+    for (const { n, z, input, level } of results) {
+      const sync = Buffer.alloc(input.length + 1024);
+      const m = c.gzipInto(input, sync, { level });
+      assert.ok(Buffer.from(z.out.subarray(0, n)).equals(sync.subarray(0, m)), `${input.length} bytes, level ${level}: async and sync members differ`);
+      assert.ok(untouchedOutside(z.whole, z.pad, n), `${input.length} bytes, level ${level}: bytes outside the member were written`);
+    }
+    await assert.rejects(c.gzipIntoAsync(randomBytes(10_000), Buffer.alloc(100)), (e: NodeJS.ErrnoException) => e.code === 'LIMIT');
+    const after = Buffer.alloc(2048); // a failed call leaves the next one working
+    assert.equal(zlib.gunzipSync(after.subarray(0, await c.gzipIntoAsync(Buffer.from('after'), after))).toString(), 'after');
+  });
+
   test(`${c.name}: gzipInto throws LIMIT when out is too small, and the next call still works`, () => {
     const input = lines(2000);
     const ref = Buffer.alloc(input.length + 1024);
