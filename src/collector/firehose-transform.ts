@@ -3,6 +3,7 @@
 // out: {records:[{recordId, result: 'Ok'|'Dropped'|'ProcessingFailed', data(base64)}]}
 import { isUtf8 } from 'node:buffer';
 import { isNormalGithubEvent } from './github-event-scan.ts';
+import { nativeAllPassLines } from './native-scan.ts';
 export interface FirehoseTransformEvent {
   invocationId: string;
   deliveryStreamArn?: string;
@@ -93,6 +94,50 @@ export const githubEventTransform: RecordTransform = (payload) => {
 export function passesGithubTransformUnchanged(payload: Buffer): boolean {
   const n = payload.length;
   return n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload) && isNormalGithubEvent(payload);
+}
+
+/** Where a lines entry's table of record lengths starts (src/collector/wal.ts entryTableOffset(0); not imported: this
+ * file goes into the Lambda bundle, wal.ts does not). */
+const LINES_TABLE = 20;
+
+/**
+ * True when every record of a collector "lines" entry passes passesGithubTransformUnchanged. The layout (wal.ts):
+ * [8 header][f64 arrivalMs][u32 n][n x u32 LE lengths at 20 + 4i][record_0 "\n" ... record_{n-1} "\n"]. It is checked
+ * too: a table or a record (with its "\n") that does not fit in buf is false; bytes after the last "\n" are ignored.
+ * n = 0 is true. The JS twin of the native allPassLines (the tests require identical answers).
+ */
+export function allPassLinesJs(buf: Uint8Array, n: number): boolean {
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError('allPassLines(buf: Uint8Array, n: integer >= 0)');
+  if (n === 0) return true;
+  const len = buf.length;
+  if (len < LINES_TABLE || n > (len - LINES_TABLE) / 4) return false;
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let p = LINES_TABLE + 4 * n;
+  for (let i = 0; i < n; i++) {
+    const r = b.readUInt32LE(LINES_TABLE + 4 * i);
+    if (r >= len - p || b[p + r] !== 0x0a) return false;
+    if (!passesGithubTransformUnchanged(b.subarray(p, p + r))) return false;
+    p += r + 1;
+  }
+  return true;
+}
+
+/**
+ * allPassLinesJs's verdict, computed off the calling thread (one native call on the libuv pool) when the event-scan
+ * addon is used (native-scan.ts), else by allPassLinesJs here. The caller must not write to buf until it resolves.
+ */
+export function allPassGithubLines(buf: Uint8Array, n: number): Promise<boolean> {
+  const native = nativeAllPassLines;
+  if (!native) {
+    try {
+      return Promise.resolve(allPassLinesJs(buf, n));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    native(buf, n, (err, allPass) => (err ? reject(err) : resolve(allPass)));
+  });
 }
 
 /** githubEventTransform without the byte-scan shortcut (tests compare the two). */
