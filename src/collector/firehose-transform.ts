@@ -107,7 +107,7 @@ const LINES_TABLE = 20;
  * n = 0 is true. The JS twin of the native allPassLines (the tests require identical answers).
  */
 export function allPassLinesJs(buf: Uint8Array, n: number): boolean {
-  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError('allPassLines(buf: Uint8Array, n: integer >= 0)');
+  if (!(buf instanceof Uint8Array) || !Number.isSafeInteger(n) || n < 0) throw new TypeError('allPassLines(buf: Uint8Array, n: integer >= 0)');
   if (n === 0) return true;
   const len = buf.length;
   if (len < LINES_TABLE || n > (len - LINES_TABLE) / 4) return false;
