@@ -134,7 +134,9 @@ function records(from: Buffer[], n: number, start = 0): Buffer[] {
 /** One record changed so the transform would not pass it unchanged (or, for a few, in a way it still passes). */
 const MUTATIONS: [string, (r: Buffer) => Buffer][] = [
   ['invalid UTF-8 byte', (r) => withByte(r, 1 + int(r.length - 2), pick([0x80, 0xc0, 0xff, 0xed]))],
-  ['surrogate in a string', (r) => Buffer.from(r.toString('latin1').replace('"type":"', '"type":"\xed\xa0\x80'), 'latin1')],
+  ['surrogate in a string', (r) => withField(r, [0xed, 0xa0 + int(32), 0x80 + int(64)])],
+  ['overlong in a string', (r) => withField(r, pick([[0xc0, 0xa2], [0xc1, 0xbf], [0xe0, 0x80, 0xa2], [0xf0, 0x8f, 0xbf, 0xbf]]))],
+  ['above U+10FFFF in a string', (r) => withField(r, [0xf4, 0x90 + int(48), 0x80, 0x80])],
   ['truncated UTF-8 at the end', (r) => Buffer.concat([r, Buffer.from([0xe2, 0x82])])],
   ['leading space', (r) => Buffer.concat([Buffer.from(' '), r])],
   ['trailing tab', (r) => Buffer.concat([r, Buffer.from('\t')])],
@@ -142,12 +144,18 @@ const MUTATIONS: [string, (r: Buffer) => Buffer][] = [
   ['bad created_at', (r) => Buffer.from(r.toString().replace(/"created_at":"[^"]*"/, '"created_at":"2013-02-30T25:00:00Z"'))],
   ['line break between tokens', (r) => Buffer.from(r.toString().replace('{"', '{\n"'))],
   ['carriage return between tokens', (r) => Buffer.from(r.toString().replace(',"', ',\r"'))],
-  ['control byte in a string', (r) => Buffer.from(r.toString().replace('"type":"', '"type":"\u0001'))],
+  ['control byte in a string', (r) => withField(r, [int(32)])],
   ['cut short', (r) => r.subarray(0, 1 + int(r.length - 2))],
   ['empty record', () => Buffer.alloc(0)],
   ['valid non-ASCII in a string (still passes)', (r) => Buffer.from(r.toString().replace('"type":"', '"zz":"é€😀","type":"'))],
   ['random byte', (r) => withByte(r, int(r.length), int(256))],
 ];
+
+/** The record with a field "zz" holding these bytes (and ASCII around them) before its "type". */
+function withField(r: Buffer, bytes: number[]): Buffer {
+  const at = r.indexOf('"type":"');
+  return Buffer.concat([r.subarray(0, at), Buffer.from('"zz":"a'), Buffer.from(bytes), Buffer.from('b",'), r.subarray(at)]);
+}
 
 function withByte(r: Buffer, i: number, v: number): Buffer {
   const m = Buffer.from(r);
