@@ -8,6 +8,7 @@
 #endif
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
@@ -275,6 +276,76 @@ static int is_normal_github_event(const uint8_t *b, size_t n) {
   }
 }
 
+// ---- UTF-8 validation (the collector's isUtf8 step, off the main thread) ----
+// Well-formed UTF-8 exactly as Unicode Table 3-7 (RFC 3629): no overlongs (C0, C1, E0 80..9F, F0 80..8F), no
+// surrogates (ED A0..BF), nothing above U+10FFFF (F4 90.., F5..FF), no truncated sequence. Node's isUtf8 (simdutf)
+// answers the same (the tests compare them exhaustively on short sequences and on random tricky strings). Events are
+// almost all ASCII: 16 then 8 bytes at a time while no byte has its high bit set (unaligned loads via memcpy).
+static int utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  for (;;) {
+    while (n - i >= 16) {
+      uint64_t a, b;
+      memcpy(&a, s + i, 8);
+      memcpy(&b, s + i + 8, 8);
+      if ((a | b) & HIGHS) break;
+      i += 16;
+    }
+    while (n - i >= 8) {
+      uint64_t a;
+      memcpy(&a, s + i, 8);
+      if (a & HIGHS) break;
+      i += 8;
+    }
+    // Byte by byte up to the first non-ASCII byte (at most 15 ASCII ones), then one multi-byte sequence.
+    while (i < n && s[i] < 0x80) i++;
+    if (i >= n) return 1;
+    unsigned c = s[i];
+    size_t left = n - i - 1; // bytes after the lead byte
+    if (c < 0xc2) return 0; // a continuation byte, or C0/C1 (overlong 2-byte)
+    if (c < 0xe0) {
+      if (left < 1 || (s[i + 1] & 0xc0) != 0x80) return 0;
+      i += 2;
+    } else if (c < 0xf0) {
+      if (left < 2) return 0;
+      unsigned c1 = s[i + 1];
+      unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf; // overlong / surrogates
+      if (c1 < lo || c1 > hi || (s[i + 2] & 0xc0) != 0x80) return 0;
+      i += 3;
+    } else if (c < 0xf5) {
+      if (left < 3) return 0;
+      unsigned c1 = s[i + 1];
+      unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf; // overlong / above U+10FFFF
+      if (c1 < lo || c1 > hi || (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80) return 0;
+      i += 4;
+    } else return 0; // F5..FF
+  }
+}
+
+// ---- A whole "lines" entry (src/collector/wal.ts) in one call ----
+// [8 header][f64 arrivalMs][u32 n][n x u32 LE lengths at 20 + 4i][record_0 '\n' ... record_{n-1} '\n']: true when
+// every record passes the GitHub transform unchanged (firehose-transform.ts passesGithubTransformUnchanged: first and
+// last byte visible ASCII, valid UTF-8, already normal). The layout comes from our own code, but is checked anyway
+// (table and every record with its '\n' inside the buffer): a bad layout is false, never a read out of bounds.
+#define LINES_TABLE 20
+
+static inline int visible(unsigned c) { return c >= 0x21 && c <= 0x7e; }
+
+static int all_pass_lines(const uint8_t *b, size_t len, uint64_t n) {
+  if (n == 0) return 1;
+  if (b == NULL || len < LINES_TABLE || n > (len - LINES_TABLE) / 4) return 0;
+  size_t p = LINES_TABLE + 4 * (size_t)n; // <= len, and stays so below
+  for (size_t i = 0; i < (size_t)n; i++) {
+    const uint8_t *t = b + LINES_TABLE + 4 * i;
+    size_t r = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+    if (r >= len - p || b[p + r] != 0x0a) return 0; // the record and its '\n' must fit
+    const uint8_t *rec = b + p;
+    if (r == 0 || !visible(rec[0]) || !visible(rec[r - 1]) || !utf8_valid(rec, r) || !is_normal_github_event(rec, r)) return 0;
+    p += r + 1;
+  }
+  return 1;
+}
+
 #ifndef EVENT_SCAN_NO_NAPI
 // isNormalGithubEvent(bytes: Uint8Array) -> boolean
 static napi_value is_normal(napi_env env, napi_callback_info info) {
@@ -299,11 +370,143 @@ static napi_value is_normal(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+// isUtf8(bytes: Uint8Array) -> boolean (the C validator, exposed for the tests that compare it with node:buffer's).
+static napi_value is_utf8(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], ret;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "EEVENTSCAN", "isUtf8(bytes: Uint8Array)");
+    return NULL;
+  }
+  if (napi_get_boolean(env, len == 0 || (data != NULL && utf8_valid(data, len)), &ret) != napi_ok) return NULL;
+  return ret;
+}
+
+// The (buf, n) arguments of allPassLines / allPassLinesSync: a Uint8Array and a record count (an integer >= 0).
+static int lines_args(napi_env env, napi_value *argv, size_t argc, size_t need, const char *usage, const uint8_t **data,
+                      size_t *len, uint64_t *n) {
+  napi_typedarray_type type;
+  void *d = NULL;
+  double count;
+  if (argc < need || napi_get_typedarray_info(env, argv[0], &type, len, &d, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_double(env, argv[1], &count) != napi_ok || !(count >= 0 && count <= 9007199254740991.0) ||
+      count != (double)(uint64_t)count) {
+    napi_throw_type_error(env, "EEVENTSCAN", usage);
+    return 0;
+  }
+  *data = d; // NULL when detached (then len is 0: n = 0 passes, anything else is a bad layout)
+  *n = (uint64_t)count;
+  return 1;
+}
+
+// allPassLinesSync(buf: Uint8Array, n: number) -> boolean
+static napi_value all_pass_lines_sync(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], ret;
+  const uint8_t *data;
+  size_t len;
+  uint64_t n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      !lines_args(env, argv, argc, 2, "allPassLinesSync(buf: Uint8Array, n: integer >= 0)", &data, &len, &n))
+    return NULL;
+  if (napi_get_boolean(env, all_pass_lines(data, len, n), &ret) != napi_ok) return NULL;
+  return ret;
+}
+
+typedef struct {
+  napi_async_work work;
+  napi_ref buf; // keeps the typed array (and so its bytes) alive while a pool thread reads them
+  napi_ref cb;
+  const uint8_t *data;
+  size_t len;
+  uint64_t n;
+  int result;
+} lines_job;
+
+static void lines_execute(napi_env env, void *arg) {
+  (void)env; // a libuv pool thread: no N-API calls here
+  lines_job *job = arg;
+  job->result = all_pass_lines(job->data, job->len, job->n);
+}
+
+static void lines_complete(napi_env env, napi_status status, void *arg) {
+  lines_job *job = arg;
+  napi_value cb, global, argv[2];
+  int have_cb = napi_get_reference_value(env, job->cb, &cb) == napi_ok && cb != NULL;
+  napi_delete_reference(env, job->buf);
+  napi_delete_reference(env, job->cb);
+  napi_delete_async_work(env, job->work);
+  int result = job->result;
+  free(job);
+  if (!have_cb || napi_get_global(env, &global) != napi_ok) return;
+  if (status == napi_ok) {
+    napi_get_null(env, &argv[0]);
+    napi_get_boolean(env, result, &argv[1]);
+  } else {
+    napi_value msg;
+    napi_create_string_utf8(env, status == napi_cancelled ? "allPassLines: cancelled" : "allPassLines: async work failed",
+                            NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &argv[0]);
+    napi_get_undefined(env, &argv[1]);
+  }
+  // An exception thrown by the callback stays pending: Node reports it as uncaught, as for any callback.
+  napi_call_function(env, global, cb, 2, argv, NULL);
+}
+
+// allPassLines(buf: Uint8Array, n: number, callback: (err, allPass) => void) -> undefined; the scan runs on the libuv
+// thread pool (the caller must not write to buf until the callback runs).
+static napi_value all_pass_lines_async(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], name;
+  napi_valuetype cbtype;
+  const uint8_t *data;
+  size_t len;
+  uint64_t n;
+  static const char *usage = "allPassLines(buf: Uint8Array, n: integer >= 0, callback: (err, allPass) => void)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || !lines_args(env, argv, argc, 3, usage, &data, &len, &n))
+    return NULL;
+  if (napi_typeof(env, argv[2], &cbtype) != napi_ok || cbtype != napi_function) {
+    napi_throw_type_error(env, "EEVENTSCAN", usage);
+    return NULL;
+  }
+  lines_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, "EEVENTSCAN", "allPassLines: out of memory");
+    return NULL;
+  }
+  job->data = data;
+  job->len = len;
+  job->n = n;
+  if (napi_create_reference(env, argv[0], 1, &job->buf) != napi_ok) goto fail;
+  if (napi_create_reference(env, argv[2], 1, &job->cb) != napi_ok) goto fail;
+  if (napi_create_string_utf8(env, "eventlake:allPassLines", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, lines_execute, lines_complete, job, &job->work) != napi_ok)
+    goto fail;
+  if (napi_queue_async_work(env, job->work) != napi_ok) {
+    napi_delete_async_work(env, job->work);
+    goto fail;
+  }
+  return NULL;
+fail:
+  if (job->buf) napi_delete_reference(env, job->buf);
+  if (job->cb) napi_delete_reference(env, job->cb);
+  free(job);
+  napi_throw_error(env, "EEVENTSCAN", "allPassLines: could not queue the async work");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"isNormalGithubEvent", NULL, is_normal, NULL, NULL, NULL, napi_default, NULL},
+      {"isUtf8", NULL, is_utf8, NULL, NULL, NULL, napi_default, NULL},
+      {"allPassLinesSync", NULL, all_pass_lines_sync, NULL, NULL, NULL, napi_default, NULL},
+      {"allPassLines", NULL, all_pass_lines_async, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 1, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
 }
 

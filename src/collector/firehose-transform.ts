@@ -3,6 +3,7 @@
 // out: {records:[{recordId, result: 'Ok'|'Dropped'|'ProcessingFailed', data(base64)}]}
 import { isUtf8 } from 'node:buffer';
 import { isNormalGithubEvent } from './github-event-scan.ts';
+import { nativeAllPassLines, nativeAllPassLinesSync } from './native-scan.ts';
 export interface FirehoseTransformEvent {
   invocationId: string;
   deliveryStreamArn?: string;
@@ -93,6 +94,55 @@ export const githubEventTransform: RecordTransform = (payload) => {
 export function passesGithubTransformUnchanged(payload: Buffer): boolean {
   const n = payload.length;
   return n > 0 && isVisibleAscii(payload[0]!) && isVisibleAscii(payload[n - 1]!) && isUtf8(payload) && isNormalGithubEvent(payload);
+}
+
+/** Where a lines entry's table of record lengths starts (src/collector/wal.ts entryTableOffset(0); not imported: this
+ * file goes into the Lambda bundle, wal.ts does not). */
+const LINES_TABLE = 20;
+
+/**
+ * True when every record of a collector "lines" entry passes passesGithubTransformUnchanged. The layout (wal.ts):
+ * [8 header][f64 arrivalMs][u32 n][n x u32 LE lengths at 20 + 4i][record_0 "\n" ... record_{n-1} "\n"]. It is checked
+ * too: a table or a record (with its "\n") that does not fit in buf is false; bytes after the last "\n" are ignored.
+ * n = 0 is true. The JS twin of the native allPassLines (the tests require identical answers).
+ */
+export function allPassLinesJs(buf: Uint8Array, n: number): boolean {
+  if (!(buf instanceof Uint8Array) || !Number.isSafeInteger(n) || n < 0) throw new TypeError('allPassLines(buf: Uint8Array, n: integer >= 0)');
+  if (n === 0) return true;
+  const len = buf.length;
+  if (len < LINES_TABLE || n > (len - LINES_TABLE) / 4) return false;
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let p = LINES_TABLE + 4 * n;
+  for (let i = 0; i < n; i++) {
+    const r = b.readUInt32LE(LINES_TABLE + 4 * i);
+    if (r >= len - p || b[p + r] !== 0x0a) return false;
+    if (!passesGithubTransformUnchanged(b.subarray(p, p + r))) return false;
+    p += r + 1;
+  }
+  return true;
+}
+
+/**
+ * Entries up to this size are scanned on the calling thread (native, ~1 µs per 1.8 KB event): a trip to the pool costs
+ * the main thread ~2–10 µs (queueing, waking a pool thread, the callback), about what ~9 events take to scan.
+ */
+const SYNC_BELOW = 16 * 1024;
+
+/**
+ * allPassLinesJs's verdict, computed off the calling thread (one native call on the libuv pool) when the event-scan
+ * addon is used (native-scan.ts) and the entry is larger than SYNC_BELOW, else on this thread (natively, or by
+ * allPassLinesJs when the addon is not used). The caller must not write to buf until it resolves.
+ */
+export function allPassGithubLines(buf: Uint8Array, n: number): Promise<boolean> {
+  const pool = nativeAllPassLines;
+  if (pool && buf instanceof Uint8Array && buf.length > SYNC_BELOW) {
+    return new Promise((resolve, reject) => pool(buf, n, (err, allPass) => (err ? reject(err) : resolve(allPass))));
+  }
+  try {
+    return Promise.resolve((nativeAllPassLinesSync ?? allPassLinesJs)(buf, n));
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
 }
 
 /** githubEventTransform without the byte-scan shortcut (tests compare the two). */

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 interface EventScanAddon {
   isNormalGithubEvent(b: Uint8Array): boolean;
+  // The functions below are absent from an addon built before they were added (then the JS path is used).
+  isUtf8?(b: Uint8Array): boolean;
+  allPassLinesSync?(buf: Uint8Array, n: number): boolean;
+  allPassLines?(buf: Uint8Array, n: number, callback: (err: Error | null, allPass: boolean) => void): void;
 }
 
 function load(): { addon?: EventScanAddon; problem?: string } {
@@ -28,3 +32,20 @@ export const nativeIsNormalGithubEvent: ((b: Uint8Array) => boolean) | undefined
 
 /** Why the native scanner is not used (undefined when it is). */
 export const nativeScanProblem: string | undefined = loaded.problem;
+
+/** The addon's C UTF-8 validator (same answers as node:buffer's isUtf8; exposed for the tests), else undefined. */
+export const nativeIsUtf8: ((b: Uint8Array) => boolean) | undefined = loaded.addon?.isUtf8;
+
+/**
+ * Whether every record of a collector "lines" entry (src/collector/wal.ts: table of n u32 lengths at byte 20, then each
+ * record followed by "\n") passes the GitHub transform unchanged (firehose-transform.ts passesGithubTransformUnchanged),
+ * in one native call on the calling thread; a bad layout is false. Undefined when the addon is not used.
+ */
+export const nativeAllPassLinesSync: ((buf: Uint8Array, n: number) => boolean) | undefined = loaded.addon?.allPassLinesSync;
+
+/**
+ * nativeAllPassLinesSync on the libuv thread pool: the callback gets the verdict. The addon holds a reference to buf
+ * until then; the caller must not write to its bytes meanwhile. Throws a TypeError (synchronously) on bad arguments.
+ */
+export const nativeAllPassLines: ((buf: Uint8Array, n: number, callback: (err: Error | null, allPass: boolean) => void) => void) | undefined =
+  loaded.addon?.allPassLines;

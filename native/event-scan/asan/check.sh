@@ -1,7 +1,7 @@
 #!/bin/sh
-# Memory-safety and equivalence check of the C scanner (not part of npm test: needs gcc with ASan/UBSan, ~1 min):
-# random mutations and every prefix of the real GitHub events, each in an exact-size buffer, answers compared with
-# the JS scanner. Usage: sh native/event-scan/asan/check.sh [mutations, default 100000]
+# Memory-safety and equivalence check of the C scanner, UTF-8 validator and all_pass_lines (not part of npm test:
+# needs gcc with ASan/UBSan, ~1 min): random mutations and every prefix of the real GitHub events, each in an
+# exact-size buffer, answers compared with the JS scanner and node:buffer's isUtf8. Usage: sh native/event-scan/asan/check.sh [mutations, default 100000]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
