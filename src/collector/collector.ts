@@ -8,10 +8,10 @@ import { EventlakeError } from '../core/errors.ts';
 import { backoffMs, sleep } from '../core/retry.ts';
 import type { LakeLayout } from '../lake/layout.ts';
 import type { CollectorConfig } from '../config/sections/collector.ts';
-import { Wal, encodeEntry, encodeLinesEntry, entryTableOffset, finishGzipEntry, gzipEntryBound, gzipEntryRegions, type Segment } from './wal.ts';
+import { Wal, encodeEntry, encodeLinesEntry, finishGzipEntry, gzipEntryBound, gzipEntryRegions, type Segment } from './wal.ts';
 import { codec } from '../codec/index.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { passesGithubTransformUnchanged } from './firehose-transform.ts';
+import { allPassGithubLines } from './firehose-transform.ts';
 import { buildSegmentFiles, publishBuilt, type BuildSpec, type DeliveryResult } from './delivery.ts';
 import { DeliveryWorker } from './delivery-pool.ts';
 import { loadTransform, type BatchTransform } from './transform.ts';
@@ -34,17 +34,6 @@ export class BufferFullError extends EventlakeError {
   constructor(readonly retryAfterSeconds: number, bytes: number, max: number) {
     super(`collector buffer is full (${bytes} of ${max} bytes waiting for delivery): retry after ${retryAfterSeconds}s`, { step: 'collector.ingest', retryable: true, code: 'THROTTLED' });
   }
-}
-
-/** True when the built-in GitHub transform passes every record of a lines entry unchanged (records are views). */
-async function allPassGithubLines(lines: Buffer, n: number): Promise<boolean> {
-  let p = entryTableOffset(n);
-  for (let i = 0; i < n; i++) {
-    const len = lines.readUInt32LE(entryTableOffset(i));
-    if (!passesGithubTransformUnchanged(lines.subarray(p, p + len))) return false;
-    p += len + 1;
-  }
-  return true;
 }
 
 export function defaultWalDir(lakeRoot: string, source: string): string {
