@@ -186,7 +186,7 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
   const gzip = (b: Buffer) => codec().gzipSync(b, { level: spec.gzipLevel });
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
-    // reuse: each entry is transformed and copied into the gzip input before the next one is read.
+    // reuse: each entry is transformed and written to its files before the next one is read.
     for await (const e of readSegment(spec.segPath, { reuse: true, checkCrc: spec.checkCrc })) {
       // Keys depend on the arrival hour only, which is the same for the whole entry.
       const okKey = deliveryKey(t, spec.seq, e.arrivalMs, 'ok');
