@@ -183,7 +183,12 @@ export async function buildSegmentFiles(spec: BuildSpec, transform: BatchTransfo
     }
     return w;
   };
-  const gzip = (b: Buffer) => codec().gzipSync(b, { level: spec.gzipLevel });
+  // One member per chunk, compressed into a reused buffer (each write completes before the next chunk is compressed).
+  let scratch = Buffer.alloc(0);
+  const gzip = (b: Buffer): Buffer => {
+    if (scratch.length < b.length + 1024) scratch = Buffer.allocUnsafe(Math.max(b.length + 1024 + (b.length >> 10), scratch.length * 2));
+    return scratch.subarray(0, codec().gzipInto(b, scratch, { level: spec.gzipLevel }));
+  };
   await fs.mkdir(spec.tmpDir, { recursive: true });
   try {
     // reuse: each entry is transformed and written to its files before the next one is read.
