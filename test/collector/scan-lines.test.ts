@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { allPassGithubLines, allPassLinesJs, passesGithubTransformUnchanged } from '../../src/collector/firehose-transform.ts';
 import { nativeAllPassLines, nativeAllPassLinesSync, nativeIsUtf8 } from '../../src/collector/native-scan.ts';
@@ -287,4 +289,31 @@ test('scan-lines: allPassGithubLines works in worker threads, with the native ad
     ['function', true, false, false],
     ['undefined', true, false, false],
   ]);
+});
+
+test('scan-lines: allPassLines keeps the buffer alive while the pool scans it (a GC meanwhile does not collect it)', { skip: noNative }, async () => {
+  // gc() without --expose-gc on the command line: the flag set now, the function taken from a new context.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const recs = records(rawRecords, 3000); // ~5 MB: a few ms of scanning, so the GC below runs while it is under way
+  const seen: string[] = [];
+  for (let k = 0; k < 10 && seen.filter((s) => s === 'alive').length < 3; k++) {
+    let called = false;
+    let weak!: WeakRef<Buffer>;
+    const done = new Promise<boolean>((resolve, reject) => {
+      const buf = encodeLinesEntry(recs); // referenced from here on only by the addon (and weakly by the test)
+      weak = new WeakRef(buf);
+      nativeAllPassLines!(buf, recs.length, (err, ok) => {
+        called = true;
+        if (err) reject(err);
+        else resolve(ok);
+      });
+    });
+    await new Promise((r) => setImmediate(r)); // a new task: the WeakRef no longer holds its target by itself
+    const scanning = !called;
+    gc();
+    seen.push(!scanning ? 'finished first' : weak.deref() ? 'alive' : 'collected');
+    assert.equal(await done, true);
+  }
+  assert.ok(!seen.includes('collected') && seen.filter((s) => s === 'alive').length >= 3, seen.join(', '));
 });
