@@ -323,3 +323,20 @@ test('scan-lines: allPassLines keeps the buffer alive while the pool scans it (a
   }
   assert.ok(!seen.includes('collected') && seen.filter((s) => s === 'alive').length >= 3, seen.join(', '));
 });
+
+test('scan-lines: a worker thread terminated while its scans run on the pool ends cleanly (the scans finish first)', { skip: noNative }, async () => {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const scan = new URL('../../src/collector/native-scan.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsx)}; register();
+    const { parentPort, workerData } = await import('node:worker_threads');
+    const s = await import(${JSON.stringify(scan)});
+    const [entry, n] = workerData;
+    for (let k = 0; k < 3; k++) s.nativeAllPassLines(entry.slice(), n, () => parentPort.postMessage('finished'));
+    setInterval(() => {}, 1000); // alive until terminated
+    parentPort.postMessage('issued');`;
+  const recs = records(rawRecords, 2000);
+  const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: [encodeLinesEntry(recs), recs.length] });
+  const [msg] = (await once(w, 'message')) as [unknown];
+  assert.equal(msg, 'issued');
+  assert.equal(await w.terminate(), 1); // and this process is still here: no read of a freed buffer, no callback into a gone thread
+});
