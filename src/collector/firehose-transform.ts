@@ -126,16 +126,16 @@ export function allPassLinesJs(buf: Uint8Array, n: number): boolean {
  * Entries up to this size are scanned on the calling thread (native, ~1 µs per 1.8 KB event): a trip to the pool costs
  * the main thread ~2–10 µs (queueing, waking a pool thread, the callback), about what ~9 events take to scan.
  */
-const SYNC_BELOW = 16 * 1024;
+const SYNC_MAX_BYTES = 16 * 1024;
 
 /**
  * allPassLinesJs's verdict, computed off the calling thread (one native call on the libuv pool) when the event-scan
- * addon is used (native-scan.ts) and the entry is larger than SYNC_BELOW, else on this thread (natively, or by
+ * addon is used (native-scan.ts) and the entry is larger than SYNC_MAX_BYTES, else on this thread (natively, or by
  * allPassLinesJs when the addon is not used). The caller must not write to buf until it resolves.
  */
 export function allPassGithubLines(buf: Uint8Array, n: number): Promise<boolean> {
   const pool = nativeAllPassLines;
-  if (pool && buf instanceof Uint8Array && buf.length > SYNC_BELOW) {
+  if (pool && buf instanceof Uint8Array && buf.length > SYNC_MAX_BYTES) {
     return new Promise((resolve, reject) => pool(buf, n, (err, allPass) => (err ? reject(err) : resolve(allPass))));
   }
   try {

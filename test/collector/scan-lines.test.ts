@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { allPassGithubLines, allPassLinesJs, passesGithubTransformUnchanged } from '../../src/collector/firehose-transform.ts';
 import { nativeAllPassLines, nativeAllPassLinesSync, nativeIsUtf8 } from '../../src/collector/native-scan.ts';
@@ -163,10 +165,18 @@ function withByte(r: Buffer, i: number, v: number): Buffer {
   return m;
 }
 
+/** Every way to get an entry's verdict that can run here (the native ones when built and not EVENTLAKE_NATIVE_SCAN=0). */
+const impls: [string, (buf: Uint8Array, n: number) => Promise<boolean>][] = [
+  ['allPassLinesJs', async (buf, n) => allPassLinesJs(buf, n)],
+  ['allPassGithubLines', allPassGithubLines],
+];
+if (nativeAllPassLinesSync) impls.push(['allPassLinesSync', async (buf, n) => nativeAllPassLinesSync!(buf, n)]);
+if (nativeAllPassLines) impls.push(['allPassLines', nativeAsync]);
+
 /** The verdict by definition: every record passes passesGithubTransformUnchanged. */
 const expected = (recs: Buffer[]) => recs.every((r) => passesGithubTransformUnchanged(r));
 
-test('scan-lines: allPassLines (async, sync) and allPassLinesJs agree on lines entries of real events, whole and with one record mutated anywhere', { skip: noNative }, async () => {
+test('scan-lines: allPassLines (async, sync) and allPassLinesJs agree on lines entries of real events, whole and with one record mutated anywhere', async () => {
   let trues = 0;
   let falses = 0;
   const cases: { name: string; recs: Buffer[] }[] = [];
@@ -185,10 +195,7 @@ test('scan-lines: allPassLines (async, sync) and allPassLinesJs agree on lines e
     // The record may itself hold "\n": then its length in the table still says where it ends, and the verdict is false.
     const buf = encodeLinesEntry(recs);
     const want = expected(recs);
-    assert.equal(allPassLinesJs(buf, recs.length), want, `js: ${name}`);
-    assert.equal(nativeAllPassLinesSync!(buf, recs.length), want, `sync: ${name}`);
-    pending.push(nativeAsync(buf, recs.length).then((got) => assert.equal(got, want, `async: ${name}`)));
-    pending.push(allPassGithubLines(buf, recs.length).then((got) => assert.equal(got, want, `allPassGithubLines: ${name}`)));
+    for (const [impl, verdict] of impls) pending.push(verdict(buf, recs.length).then((got) => assert.equal(got, want, `${impl}: ${name}`)));
     if (want) trues++;
     else falses++;
   }
@@ -196,13 +203,14 @@ test('scan-lines: allPassLines (async, sync) and allPassLinesJs agree on lines e
   assert.ok(trues > 20 && falses > 200, `${trues} pass, ${falses} do not`);
 });
 
-test('scan-lines: a bad layout is false (no read outside the buffer), n = 0 is true, and any Uint8Array view works', { skip: noNative }, async () => {
+test('scan-lines: a bad layout is false (no read outside the buffer), n = 0 is true, and any Uint8Array view works', async () => {
   const recs = records(rawRecords, 20);
   const good = encodeLinesEntry(recs);
   const n = recs.length;
   const dataStart = entryTableOffset(n);
-  const all = async (buf: Uint8Array, count: number): Promise<boolean[]> => [allPassLinesJs(buf, count), nativeAllPassLinesSync!(buf, count), await nativeAsync(buf, count), await allPassGithubLines(buf, count)];
-  const same = async (buf: Uint8Array, count: number, want: boolean, what: string) => assert.deepEqual(await all(buf, count), [want, want, want, want], what);
+  const same = async (buf: Uint8Array, count: number, want: boolean, what: string) => {
+    for (const [impl, verdict] of impls) assert.equal(await verdict(buf, count), want, `${impl}: ${what}`);
+  };
 
   await same(good, n, true, 'the good entry');
   await same(Buffer.concat([good, Buffer.from('trailing bytes')]), n, true, 'bytes after the last separator are not looked at');
@@ -255,11 +263,11 @@ test('scan-lines: a bad layout is false (no read outside the buffer), n = 0 is t
   for (const [buf, count] of [[good, -1], [good, 1.5], [good, NaN], [good, '3'], ['abc', 1], [new Uint16Array(8), 0], [undefined, 0]] as [unknown, unknown][]) {
     const what = `(${String(buf)}, ${String(count)})`;
     assert.throws(() => (allPassLinesJs as (a: unknown, b: unknown) => boolean)(buf, count), TypeError, `js ${what}`);
-    assert.throws(() => (nativeAllPassLinesSync as (a: unknown, b: unknown) => boolean)(buf, count), TypeError, `sync ${what}`);
-    assert.throws(() => (nativeAllPassLines as (a: unknown, b: unknown, c: unknown) => void)(buf, count, () => {}), TypeError, `async ${what}`);
+    if (nativeAllPassLinesSync) assert.throws(() => (nativeAllPassLinesSync as (a: unknown, b: unknown) => boolean)(buf, count), TypeError, `sync ${what}`);
+    if (nativeAllPassLines) assert.throws(() => (nativeAllPassLines as (a: unknown, b: unknown, c: unknown) => void)(buf, count, () => {}), TypeError, `async ${what}`);
     await assert.rejects((allPassGithubLines as (a: unknown, b: unknown) => Promise<boolean>)(buf, count), TypeError, `allPassGithubLines ${what}`);
   }
-  assert.throws(() => (nativeAllPassLines as (a: unknown, b: unknown, c: unknown) => void)(good, n, undefined), TypeError, 'no callback');
+  if (nativeAllPassLines) assert.throws(() => (nativeAllPassLines as (a: unknown, b: unknown, c: unknown) => void)(good, n, undefined), TypeError, 'no callback');
 });
 
 test('scan-lines: allPassGithubLines works in worker threads, with the native addon and with EVENTLAKE_NATIVE_SCAN=0 (JS)', { skip: noNative }, async () => {
@@ -287,4 +295,48 @@ test('scan-lines: allPassGithubLines works in worker threads, with the native ad
     ['function', true, false, false],
     ['undefined', true, false, false],
   ]);
+});
+
+test('scan-lines: allPassLines keeps the buffer alive while the pool scans it (a GC meanwhile does not collect it)', { skip: noNative }, async () => {
+  // gc() without --expose-gc on the command line: the flag set now, the function taken from a new context.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const recs = records(rawRecords, 3000); // ~5 MB: a few ms of scanning, so the GC below runs while it is under way
+  const seen: string[] = [];
+  for (let k = 0; k < 10 && seen.filter((s) => s === 'alive').length < 3; k++) {
+    let called = false;
+    let weak!: WeakRef<Buffer>;
+    const done = new Promise<boolean>((resolve, reject) => {
+      const buf = encodeLinesEntry(recs); // referenced from here on only by the addon (and weakly by the test)
+      weak = new WeakRef(buf);
+      nativeAllPassLines!(buf, recs.length, (err, ok) => {
+        called = true;
+        if (err) reject(err);
+        else resolve(ok);
+      });
+    });
+    await new Promise((r) => setImmediate(r)); // a new task: the WeakRef no longer holds its target by itself
+    const scanning = !called;
+    gc();
+    seen.push(!scanning ? 'finished first' : weak.deref() ? 'alive' : 'collected');
+    assert.equal(await done, true);
+  }
+  assert.ok(!seen.includes('collected') && seen.filter((s) => s === 'alive').length >= 3, seen.join(', '));
+});
+
+test('scan-lines: a worker thread terminated while its scans run on the pool ends cleanly (the scans finish first)', { skip: noNative }, async () => {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const scan = new URL('../../src/collector/native-scan.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsx)}; register();
+    const { parentPort, workerData } = await import('node:worker_threads');
+    const s = await import(${JSON.stringify(scan)});
+    const [entry, n] = workerData;
+    for (let k = 0; k < 3; k++) s.nativeAllPassLines(entry.slice(), n, () => parentPort.postMessage('finished'));
+    setInterval(() => {}, 1000); // alive until terminated
+    parentPort.postMessage('issued');`;
+  const recs = records(rawRecords, 2000);
+  const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: [encodeLinesEntry(recs), recs.length] });
+  const [msg] = (await once(w, 'message')) as [unknown];
+  assert.equal(msg, 'issued');
+  assert.equal(await w.terminate(), 1); // and this process is still here: no read of a freed buffer, no callback into a gone thread
 });
