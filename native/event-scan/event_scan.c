@@ -347,43 +347,45 @@ static int all_pass_lines(const uint8_t *b, size_t len, uint64_t n) {
 }
 
 #ifndef EVENT_SCAN_NO_NAPI
-// isNormalGithubEvent(bytes: Uint8Array) -> boolean
-static napi_value is_normal(napi_env env, napi_callback_info info) {
+// The one Uint8Array argument of isNormalGithubEvent / isUtf8 (data already points at the view's first byte; a
+// detached buffer has none, len 0); throws the usage as a TypeError and returns 0 otherwise.
+static int bytes_arg(napi_env env, napi_callback_info info, const char *usage, const uint8_t **data, size_t *len) {
   size_t argc = 1;
-  napi_value argv[1], ret;
+  napi_value argv[1];
   napi_typedarray_type type;
-  size_t len = 0;
-  void *data = NULL;
-  napi_value ab;
-  size_t off;
+  void *d = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "EEVENTSCAN", "isNormalGithubEvent(bytes: Uint8Array)");
-    return NULL;
+      napi_get_typedarray_info(env, argv[0], &type, len, &d, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "EEVENTSCAN", usage);
+    return 0;
   }
-  // data already points at the view's first byte (byte_offset applied); a detached buffer has no data.
-  int r = data != NULL && is_normal_github_event(data, len);
-  if (napi_get_boolean(env, r, &ret) != napi_ok) {
+  *data = d;
+  return 1;
+}
+
+static napi_value boolean(napi_env env, int v) {
+  napi_value ret;
+  if (napi_get_boolean(env, v, &ret) != napi_ok) {
     napi_throw_error(env, "EEVENTSCAN", "event_scan: napi_get_boolean failed");
     return NULL;
   }
   return ret;
 }
 
+// isNormalGithubEvent(bytes: Uint8Array) -> boolean
+static napi_value is_normal(napi_env env, napi_callback_info info) {
+  const uint8_t *data;
+  size_t len = 0;
+  if (!bytes_arg(env, info, "isNormalGithubEvent(bytes: Uint8Array)", &data, &len)) return NULL;
+  return boolean(env, data != NULL && is_normal_github_event(data, len));
+}
+
 // isUtf8(bytes: Uint8Array) -> boolean (the C validator, exposed for the tests that compare it with node:buffer's).
 static napi_value is_utf8(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], ret;
-  napi_typedarray_type type;
+  const uint8_t *data;
   size_t len = 0;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "EEVENTSCAN", "isUtf8(bytes: Uint8Array)");
-    return NULL;
-  }
-  if (napi_get_boolean(env, len == 0 || (data != NULL && utf8_valid(data, len)), &ret) != napi_ok) return NULL;
-  return ret;
+  if (!bytes_arg(env, info, "isUtf8(bytes: Uint8Array)", &data, &len)) return NULL;
+  return boolean(env, len == 0 || (data != NULL && utf8_valid(data, len)));
 }
 
 // The (buf, n) arguments of allPassLines / allPassLinesSync: a Uint8Array and a record count (an integer >= 0).

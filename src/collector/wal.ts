@@ -153,9 +153,14 @@ export function gzipLinesEntry(lines: Buffer, n: number, arrivalMs: number, out:
 
 /** A lines entry of these records (each gets its "\n"). */
 export function encodeLinesEntry(records: Buffer[]): Buffer {
+  return tableAndData(records, true);
+}
+
+/** A buffer with the record table filled in and the records after it (each followed by "\n" when `lines`). */
+function tableAndData(records: Buffer[], lines: boolean): Buffer {
   let dataLen = 0;
   for (const r of records) dataLen += r.length;
-  const buf = Buffer.allocUnsafe(linesEntrySize(records.length, dataLen));
+  const buf = Buffer.allocUnsafe(lines ? linesEntrySize(records.length, dataLen) : entrySize(records.length, dataLen));
   let p = entryTableOffset(0);
   for (const r of records) {
     buf.writeUInt32LE(r.length, p);
@@ -163,7 +168,7 @@ export function encodeLinesEntry(records: Buffer[]): Buffer {
   }
   for (const r of records) {
     p += r.copy(buf, p);
-    buf[p++] = NL;
+    if (lines) buf[p++] = NL;
   }
   return buf;
 }
@@ -175,16 +180,7 @@ export function encodeGzipEntry(records: Buffer[], arrivalMs: number): Buffer {
 }
 
 export function encodeEntry(records: Buffer[], arrivalMs: number): Buffer {
-  let dataLen = 0;
-  for (const r of records) dataLen += r.length;
-  const buf = Buffer.allocUnsafe(entrySize(records.length, dataLen));
-  let p = entryTableOffset(0);
-  for (const r of records) {
-    buf.writeUInt32LE(r.length, p);
-    p += 4;
-  }
-  for (const r of records) p += r.copy(buf, p);
-  return finishEntry(buf, records.length, arrivalMs);
+  return finishEntry(tableAndData(records, false), records.length, arrivalMs);
 }
 
 /** Arrival time written in an entry (plain or deflated). */
