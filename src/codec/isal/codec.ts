@@ -55,43 +55,60 @@ interface Coder {
   step(): Buffer | null;
 }
 
-class Inflater implements Coder {
+/** The input being worked through and the output slices, shared by the inflater and the deflater. */
+abstract class SteppedCoder implements Coder {
+  protected readonly res = new Uint32Array(4);
+  protected readonly out: OutBuffer;
+  protected input: Uint8Array = EMPTY;
+  protected off = 0;
+  protected last = false;
+  protected drained = true;
+  constructor(chunkSize: number) {
+    this.out = new OutBuffer(chunkSize);
+  }
+  begin(input: Uint8Array, last: boolean): void {
+    this.input = input;
+    this.off = 0;
+    this.last = last;
+    this.drained = false;
+  }
+  /** The input not consumed yet. */
+  protected rest(): Uint8Array {
+    return this.off ? this.input.subarray(this.off) : this.input;
+  }
+  /** The input is used up and nothing more is waiting: later steps return null. */
+  protected drain(): void {
+    this.drained = true;
+    this.input = EMPTY;
+  }
+  abstract step(): Buffer | null;
+}
+
+class Inflater extends SteppedCoder {
   private readonly h: object;
-  private readonly res = new Uint32Array(4);
-  private readonly out: OutBuffer;
-  private input: Uint8Array = EMPTY;
-  private off = 0;
-  private last = false;
-  private drained = true;
   private seenInput = false;
   constructor(
     private readonly addon: IgzipAddon,
     private readonly mode: 0 | 1,
     chunkSize: number,
   ) {
+    super(chunkSize);
     this.h = addon.newInflater(mode);
-    this.out = new OutBuffer(chunkSize);
   }
-  begin(input: Uint8Array, last: boolean): void {
+  override begin(input: Uint8Array, last: boolean): void {
     if (input.length) this.seenInput = true;
-    this.input = input;
-    this.off = 0;
-    this.last = last;
-    this.drained = false;
+    super.begin(input, last);
   }
   /** At the end (`last`): throws Z_BUF_ERROR when the stream (gzip: the last member) is incomplete. */
   step(): Buffer | null {
     while (!this.drained) {
       const free = this.out.free();
-      const st = this.addon.inflate(this.h, this.off ? this.input.subarray(this.off) : this.input, free, this.res);
+      const st = this.addon.inflate(this.h, this.rest(), free, this.res);
       if (st < 0) throw codecError('Z_DATA_ERROR', ISAL_ERRORS[st] ?? `igzip error ${st}`);
       this.off += this.res[0]!;
       const produced = this.res[1]!;
       // Output full: more may be waiting, even with the input used up.
-      if (produced < free.length && this.off >= this.input.length) {
-        this.drained = true;
-        this.input = EMPTY;
-      }
+      if (produced < free.length && this.off >= this.input.length) this.drain();
       if (produced) return this.out.take(produced); // a problem with the rest shows on the next step
       if (this.drained) break;
       if (this.mode === 0 && this.res[2]) throw codecError('Z_DATA_ERROR', `${this.input.length - this.off} bytes after the end of the deflate stream`);
@@ -102,41 +119,26 @@ class Inflater implements Coder {
   }
 }
 
-class Deflater implements Coder {
+class Deflater extends SteppedCoder {
   private readonly h: object;
-  private readonly res = new Uint32Array(4);
-  private readonly out: OutBuffer;
-  private input: Uint8Array = EMPTY;
-  private off = 0;
-  private last = false;
-  private drained = true;
   constructor(
     private readonly addon: IgzipAddon,
     level: number,
     format: 0 | 1,
     chunkSize: number,
   ) {
+    super(chunkSize);
     this.h = addon.newDeflater(level, format);
-    this.out = new OutBuffer(chunkSize);
-  }
-  begin(input: Uint8Array, last: boolean): void {
-    this.input = input;
-    this.off = 0;
-    this.last = last;
-    this.drained = false;
   }
   /** With `last` the member is finished (trailer written) before step() returns null. */
   step(): Buffer | null {
     while (!this.drained) {
       const free = this.out.free();
-      const st = this.addon.deflate(this.h, this.off ? this.input.subarray(this.off) : this.input, free, this.last ? 1 : 0, this.res);
+      const st = this.addon.deflate(this.h, this.rest(), free, this.last ? 1 : 0, this.res);
       if (st < 0) throw codecError('Z_DATA_ERROR', `igzip deflate error ${st}`);
       this.off += this.res[0]!;
       const produced = this.res[1]!;
-      if (this.last ? this.res[2] : this.off >= this.input.length && produced < free.length) {
-        this.drained = true;
-        this.input = EMPTY;
-      }
+      if (this.last ? this.res[2] : this.off >= this.input.length && produced < free.length) this.drain();
       if (produced) return this.out.take(produced);
     }
     return null;
