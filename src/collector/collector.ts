@@ -157,10 +157,14 @@ export class Collector {
         try {
           pooled = this.gzipOut.take(bound);
           const { data, member } = gzipEntryRegions(entry, count, pooled);
-          const [memberLen, verdict] = await Promise.all([
+          // Both settle before anything is released: a failed one must not free buffers the other still uses.
+          const [gz, scan] = await Promise.allSettled([
             codec().gzipIntoAsync(data, member, { level: this.deps.config.gzipLevel }),
             this.deps.config.transform === 'github' ? allPassGithubLines(entry, count) : false,
           ]);
+          if (gz.status === 'rejected') throw gz.reason;
+          if (scan.status === 'rejected') throw scan.reason;
+          const [memberLen, verdict] = [gz.value, scan.value];
           this.assertOpen();
           buf = finishGzipEntry(entry, count, arrivalMs, pooled, memberLen, verdict);
         } finally {
