@@ -297,18 +297,23 @@ function landedLines(lake: string): number {
   return lines;
 }
 
-/** CPU µs per call of a GitHub event scanner over the real events (process CPU time, best of 5 passes). */
-function scanCpuUs(scan: (b: Uint8Array) => boolean, events: Buffer[], passes: number): number {
+/** Best of 5 passes of `run` (which does `units` units of work) in process CPU µs per unit. */
+function bestCpuUs(units: number, run: () => void): number {
   let best = Infinity;
   for (let r = 0; r < 5; r++) {
     const c0 = process.cpuUsage();
-    let yes = 0;
-    for (let i = 0; i < passes; i++) for (const b of events) if (scan(b)) yes++;
+    run();
     const c = process.cpuUsage(c0);
-    if (yes !== passes * events.length) throw new Error('scanner bench: a real event was not scanned as normal');
-    best = Math.min(best, (c.user + c.system) / yes);
+    best = Math.min(best, (c.user + c.system) / units);
   }
   return best;
+}
+
+/** CPU µs per call of a GitHub event scanner over the real events (process CPU time, best of 5 passes). */
+function scanCpuUs(scan: (b: Uint8Array) => boolean, events: Buffer[], passes: number): number {
+  return bestCpuUs(passes * events.length, () => {
+    for (let i = 0; i < passes; i++) for (const b of events) if (!scan(b)) throw new Error('scanner bench: a real event was not scanned as normal');
+  });
 }
 
 /** The default transform's byte scanner, native (native/event-scan) vs JS, on the real events the load sends. */
@@ -335,18 +340,13 @@ function scannerRow(opts: BenchOptions): BenchRow {
 function decodeCpuUs(decode: SpanDecoder, body: Buffer, passes: number): number {
   const scan = scanBatchBody(body)!;
   const pool = new BufferPool(4); // as the server does: a fresh megabyte per body would measure page faults
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const c0 = process.cpuUsage();
+  return bestCpuUs(passes * BATCH, () => {
     for (let i = 0; i < passes; i++) {
       const d = decodeBatchEntry(body, scan, 0, 1000 * 1024, pool, decode);
       if (d.count !== BATCH) throw new Error('decode bench: a record failed');
       pool.give(d.backing);
     }
-    const c = process.cpuUsage(c0);
-    best = Math.min(best, (c.user + c.system) / (passes * BATCH));
-  }
-  return best;
+  });
 }
 
 /** The ack path's base64 decoding, native/base64 vs Node's decoder through strings, on the body the load sends. */
